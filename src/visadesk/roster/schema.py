@@ -1,0 +1,141 @@
+"""The roster contract: columns, their types, allowed values and header aliases.
+
+This module is the single place that says what a roster row may hold. It mirrors
+the public contract in ``docs/roster.md``; change both together and only
+compatibly (new optional columns, new aliases).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "ACTIVITY_CODES",
+    "COLUMNS",
+    "COLUMN_BY_NAME",
+    "DEGREES",
+    "PAID_BY",
+    "ROLES",
+    "SECTORS",
+    "Column",
+    "ColumnType",
+    "FactValue",
+    "Facts",
+]
+
+#: A fact as the engine sees it. ``None`` means "not known" (a blank cell).
+FactValue = str | bool | int | float | dt.date | tuple[str, ...] | None
+Facts = dict[str, FactValue]
+
+
+class ColumnType(StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    BOOL = "yes/no"
+    INT = "integer"
+    NUMBER = "number"
+    COUNTRY = "country"
+    ENUM = "enum"
+    ACTIVITIES = "activities"
+
+
+ACTIVITY_CODES: Final = (
+    "meetings",
+    "negotiation",
+    "conference",
+    "site_survey",
+    "install_equipment",
+    "service_equipment",
+    "train_us_workers",
+    "supervise_construction",
+    "construction_work",
+    "production_work",
+    "manage_us_entity",
+    "professional_work",
+)
+SECTORS: Final = (
+    "shipbuilding",
+    "energy",
+    "batteries",
+    "semiconductors",
+    "pharmaceuticals",
+    "critical_minerals",
+    "ai_quantum",
+    "automotive",
+    "other",
+)
+ROLES: Final = ("executive", "manager", "specialist", "technician", "laborer")
+PAID_BY: Final = ("home_employer", "us_entity", "mixed")
+DEGREES: Final = ("none", "associate", "bachelor", "master", "doctorate")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One roster column of the public contract."""
+
+    name: str
+    type: ColumnType
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = field(default=())
+    sensitive: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+def _c(name: str, type_: ColumnType, *aliases: str, **kw: object) -> Column:
+    return Column(name, type_, aliases=aliases, **kw)  # type: ignore[arg-type]
+
+
+T = ColumnType
+COLUMNS: Final[tuple[Column, ...]] = (
+    _c("worker_id", T.TEXT, "사번", "직원번호", "관리번호", "id", required=True),
+    _c("family_name", T.TEXT, "성", "영문성", "surname", required=True),
+    _c("given_name", T.TEXT, "이름", "영문이름", "given_names", required=True),
+    _c("name_ko", T.TEXT, "성명", "한글성명", "한글이름"),
+    _c("birth_date", T.DATE, "생년월일", sensitive=True),
+    _c("passport_number", T.TEXT, "여권번호", sensitive=True),
+    _c("nationality", T.COUNTRY, "국적"),
+    _c("employer", T.TEXT, "소속", "소속회사", "고용주"),
+    _c("employer_nationality", T.COUNTRY, "소속회사국적", "고용주국적"),
+    _c("sponsor", T.TEXT, "발주사", "투자사", "스폰서"),
+    _c("project", T.TEXT, "프로젝트", "사업명"),
+    _c("site_state", T.TEXT, "주", "현장주"),
+    _c("worksite", T.TEXT, "현장", "근무지", "현장주소"),
+    _c("sector", T.ENUM, "업종", "분야", choices=SECTORS),
+    _c("trip_start", T.DATE, "입국일", "출장시작일", "출국예정일", required=True),
+    _c("trip_end", T.DATE, "출국일", "출장종료일", "귀국예정일", required=True),
+    _c("activities", T.ACTIVITIES, "업무", "활동", "업무내용", required=True),
+    _c("role", T.ENUM, "직무", "역할", "직급구분", required=True, choices=ROLES),
+    _c("paid_by", T.ENUM, "급여지급", "급여지급처", required=True, choices=PAID_BY),
+    _c("degree", T.ENUM, "학위", "최종학력", choices=DEGREES),
+    _c("specialized_knowledge", T.BOOL, "전문지식"),
+    _c("essential_skills", T.BOOL, "필수기술"),
+    _c("equipment_from_abroad", T.BOOL, "해외구매설비", "해외설비"),
+    _c("contract_requires_service", T.BOOL, "계약서설치조항", "계약상설치의무"),
+    _c("us_entity", T.TEXT, "미국법인"),
+    _c(
+        "us_entity_treaty_ownership_pct",
+        T.NUMBER,
+        "미국법인지분율",
+        "한국인지분율",
+        minimum=0,
+        maximum=100,
+    ),
+    _c("us_entity_e2_registered", T.BOOL, "E2등록", "E2등록여부"),
+    _c("us_entity_affiliated", T.BOOL, "계열사여부", "관계회사"),
+    _c("blanket_l", T.BOOL, "블랭킷L", "블랭킷"),
+    _c("months_with_employer_last_3y", T.INT, "최근3년근속개월", minimum=0, maximum=36),
+    _c("prior_visa_refusal", T.BOOL, "비자거절이력"),
+    _c("prior_esta_denial", T.BOOL, "ESTA거부이력"),
+    _c("prior_overstay", T.BOOL, "체류초과이력"),
+    _c("visited_restricted_country", T.BOOL, "제한국가방문"),
+    _c("temporary_need", T.BOOL, "일시적수요"),
+    _c("holds_visa", T.TEXT, "보유비자"),
+    _c("visa_expiry", T.DATE, "비자만료일"),
+    _c("days_in_us_last_365", T.INT, "최근1년미국체류일수", minimum=0, maximum=365),
+)
+COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
