@@ -1,0 +1,22 @@
+"""The screening engine: one trip against one rule set, with a trace of every rule."""
+
+from visadesk.engine.result import (
+    CategoryVerdict,
+    Check,
+    FlagHit,
+    Outcome,
+    ScreeningResult,
+    Status,
+)
+from visadesk.engine.screen import Screener, derive_facts
+
+__all__ = [
+    "CategoryVerdict",
+    "Check",
+    "FlagHit",
+    "Outcome",
+    "ScreeningResult",
+    "Screener",
+    "Status",
+    "derive_facts",
+]
