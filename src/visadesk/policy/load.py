@@ -9,6 +9,7 @@ categories, parameters and flags. A policy spec names them joined by ``+``:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -255,9 +256,22 @@ def _freeze(value: object) -> object:
     return value
 
 
+class _RuleLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: ``NO`` is Norway and ``Y`` a letter, not ``False``/``True``."""
+
+
+_RuleLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_RuleLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _yaml(entry: Traversable) -> Any:
     with entry.open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _layer_files(folder: Traversable) -> Iterator[Traversable]:

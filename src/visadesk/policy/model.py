@@ -9,6 +9,7 @@ English and Korean, and effective dates.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -210,6 +211,13 @@ class Parameter:
         return current
 
 
+class _Defaulting(dict[str, object]):
+    """Leaves an unknown ``{placeholder}`` as it is instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 @dataclass(frozen=True)
 class Policy:
     """A resolved rule set: a baseline plus the layers asked for."""
@@ -231,6 +239,20 @@ class Policy:
         if value is None:
             raise LookupError(f"parameter {name!r} has no value in force on {day.isoformat()}")
         return value.value
+
+    def params_at(self, day: dt.date) -> dict[str, object]:
+        """Scalar parameters in force on ``day``, for message templates like ``{vwp_max_stay_days}``."""
+        out: dict[str, object] = {}
+        for name, param in self.parameters.items():
+            value = param.at(day)
+            if value is not None and isinstance(value.value, (int, float, str)):
+                v = value.value
+                out[name] = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) and v >= 10000 else v
+        return out
+
+    def format(self, text: Text, lang: str, day: dt.date) -> str:
+        """``text`` in ``lang`` with parameter placeholders filled as on ``day``."""
+        return string.Formatter().vformat(text.get(lang), (), _Defaulting(self.params_at(day)))
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

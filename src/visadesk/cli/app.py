@@ -1,0 +1,34 @@
+"""The Typer application and the mapping of domain errors to exit codes.
+
+Exit codes: 0 done; 1 ``policy check`` found problems; 2 bad input (a roster,
+an option, a rule file) - reported in full, nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from visadesk.cli import policy_cmd, screen_cmd
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="visadesk",
+    help=(
+        "Screen planned US trips against the visa rules, with the rule and citation behind "
+        "every verdict. Guidance, not legal advice. / 미국 출장 계획을 비자 규정에 따라 "
+        "심사합니다. 참고용 안내이며 법률 자문이 아닙니다."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+screen_cmd.register(app)
+app.add_typer(policy_cmd.app, name="policy")
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(app(standalone_mode=True))

@@ -1,0 +1,90 @@
+"""Options and error handling shared by the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+import typer
+
+from visadesk.i18n import normalize_lang, t
+from visadesk.policy.load import PolicyError, load_policy
+from visadesk.policy.model import Policy
+from visadesk.roster import RosterError
+
+__all__ = [
+    "AsOf",
+    "Lang",
+    "PolicySpec",
+    "StartDate",
+    "fail",
+    "handled",
+    "parse_day",
+    "resolve_lang",
+    "today",
+]
+
+Lang = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the output: en or ko (default: $VISADESK_LANG or en)."),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate the rules in force on this date (YYYY-MM-DD; default today)."),
+]
+StartDate = Annotated[
+    str | None,
+    typer.Option("--start-date", help="Day visa work starts, for ready_by (YYYY-MM-DD; default: the --as-of date)."),
+]
+PolicySpec = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="Rule set: 'baseline', a proposed layer over it ('baseline+e4'), or a rules folder.",
+    ),
+]
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def resolve_lang(lang: str | None) -> str:
+    return normalize_lang(lang or os.environ.get("VISADESK_LANG"))
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def parse_day(value: str | None, option: str, lang: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        fail(t("cli.error.bad_date", lang, option=option, value=value))
+
+
+def load(spec: str, lang: str) -> Policy:
+    try:
+        return load_policy(spec)
+    except PolicyError as exc:
+        fail(t("cli.error.policy", lang, detail=str(exc)))
+
+
+@contextmanager
+def handled(lang: str) -> Iterator[None]:
+    """Turn user mistakes into a clear message and exit status 2, never a traceback."""
+    try:
+        yield
+    except RosterError as exc:
+        fail(exc.render(lang))
+    except PolicyError as exc:
+        fail(t("cli.error.policy", lang, detail=str(exc)))
+    except OSError as exc:
+        fail(t("cli.error.file", lang, path=getattr(exc, "filename", "") or "", detail=exc.strerror or str(exc)))

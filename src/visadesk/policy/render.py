@@ -1,0 +1,222 @@
+"""Rules for people: ``policy show`` (readable rules) and ``policy diff`` (what changed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from visadesk.policy.expr import (
+    ActivitiesOutside,
+    All,
+    Any_,
+    BasisUsed,
+    Compare,
+    Expr,
+    Known,
+    Not,
+    Param,
+)
+from visadesk.policy.model import Category, Policy, Rule
+
+__all__ = ["describe", "diff_views", "policy_view", "show_category", "show_policy"]
+
+_OPS = {
+    "is": "is",
+    "eq": "=",
+    "ne": "≠",
+    "in": "is one of",
+    "not_in": "is none of",
+    "gte": "≥",
+    "gt": ">",
+    "lte": "≤",
+    "lt": "<",
+    "has": "includes",
+    "has_any": "includes any of",
+    "has_none": "includes none of",
+    "eq_fact": "=",
+    "ne_fact": "≠",
+    "lt_fact": "<",
+    "gte_fact": "≥",
+}
+
+
+def _operand(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_operand(v) for v in value) + "]"
+    return str(value)
+
+
+def describe(expr: Expr, policy: Policy | None = None, day: dt.date | None = None) -> str:
+    """A condition in plain words; parameters show their value on ``day`` when given."""
+    if isinstance(expr, Compare):
+        if isinstance(expr.operand, str):
+            right = expr.operand
+        elif isinstance(expr.operand, Param):
+            right = expr.operand.name
+            if policy is not None and day is not None:
+                value = policy.parameters[expr.operand.name].at(day)
+                if value is not None:
+                    right += f" ({_operand(value.value)})"
+        else:
+            right = _operand(expr.operand.value)
+        return f"{expr.fact} {_OPS[expr.op]} {right}"
+    if isinstance(expr, Known):
+        return f"{expr.fact} is {'given' if expr.expected else 'blank'}"
+    if isinstance(expr, All):
+        return "(" + " and ".join(describe(i, policy, day) for i in expr.items) + ")"
+    if isinstance(expr, Any_):
+        return "(" + " or ".join(describe(i, policy, day) for i in expr.items) + ")"
+    if isinstance(expr, Not):
+        return "not " + describe(expr.item, policy, day)
+    if isinstance(expr, ActivitiesOutside):
+        return "some activity is allowed in none of " + ", ".join(expr.categories)
+    if isinstance(expr, BasisUsed):
+        return f"{expr.category} rests on {expr.provision}"
+    raise TypeError(expr)
+
+
+def _rule_lines(rule: Rule, policy: Policy, day: dt.date, lang: str, indent: str) -> Iterator[str]:
+    yield f"{indent}{rule.id}: {rule.title.get(lang)}"
+    yield f"{indent}    {policy.format(rule.message, lang, day)}"
+    if rule.test is not None:
+        yield f"{indent}    test: {describe(rule.test, policy, day)}"
+    cite = f"{rule.citation} (as of {rule.citation.as_of})"
+    if rule.citation.url:
+        cite += f" {rule.citation.url}"
+    yield f"{indent}    source: {cite}"
+    if rule.effective.start or rule.effective.end:
+        yield f"{indent}    in force: {rule.effective.start or '…'} to {rule.effective.end or '…'}"
+    if rule.verify:
+        yield f"{indent}    VERIFY: {rule.verify}"
+
+
+def show_category(policy: Policy, category: Category, day: dt.date, lang: str = "en") -> str:
+    lines = [f"{category.id}: {category.title.get(lang)}  [{category.citation}]"]
+    if category.proposed:
+        lines.append("    PROPOSED - not law; evaluated only in what-if runs")
+    stay = category.stay
+    admission = policy.parameters[stay.admission_param].at(day)
+    text = f"    stay: {stay.admission_param} = {admission.value if admission else '?'} days"
+    if stay.max_total_param:
+        total = policy.parameters[stay.max_total_param].at(day)
+        text += f", at most {stay.max_total_param} = {total.value if total else '?'} days in all"
+    lines.append(text + ("; extendable" if stay.extendable else "; not extendable"))
+    for path in category.lead_time:
+        steps = " + ".join(f"{s.kind}:{s.param}" for s in path.steps)
+        when = f" when {describe(path.when)}" if path.when else ""
+        note = f" ({path.note.get(lang)})" if path.note else ""
+        lines.append(f"    lead time{when}: {steps}{note}")
+    lines.append("  requirements:")
+    for rule in category.requirements:
+        lines.extend(_rule_lines(rule, policy, day, lang, "    "))
+    lines.append("  provisions:")
+    for provision in category.provisions:
+        lines.extend(_rule_lines(provision.rule, policy, day, lang, "    "))
+        if provision.high_risk:
+            lines.append("        HIGH RISK basis")
+        for req in provision.requirements:
+            lines.extend(_rule_lines(req, policy, day, lang, "        "))
+    lines.append("  prohibitions:")
+    for rule in category.prohibitions:
+        lines.extend(_rule_lines(rule, policy, day, lang, "    "))
+    lines.append("  activities:")
+    for code, treatment in category.activities.items():
+        if treatment.prohibited_by:
+            what = f"prohibited by {treatment.prohibited_by}"
+        else:
+            what = "allowed by " + " or ".join(treatment.allowed_by)
+        lines.append(f"    {code:<24} {what}" + (f"  ({treatment.note})" if treatment.note else ""))
+    return "\n".join(lines)
+
+
+def show_policy(policy: Policy, day: dt.date, lang: str = "en", category: str | None = None) -> str:
+    head = [f"{policy.title.get(lang)}", f"version {policy.version}; rules in force on {day}", ""]
+    if category is not None:
+        return "\n".join([*head, show_category(policy, policy.categories[category], day, lang)])
+    parts = [show_category(policy, c, day, lang) for c in policy.categories.values()]
+    flags = ["flags:"]
+    for flag in policy.flags:
+        flags.append(f"  [{flag.severity}] when {describe(flag.when, policy, day)}")
+        flags.extend(_rule_lines(flag.rule, policy, day, lang, "    "))
+    params = ["parameters:"]
+    for name, param in policy.parameters.items():
+        value = param.at(day)
+        shown = _operand(value.value) if value else "(none in force)"
+        params.append(f"  {name} = {shown} {param.unit}")
+        if value is not None:
+            params.append(f"      source: {value.source}")
+            if value.verify:
+                params.append(f"      VERIFY: {value.verify}")
+    return "\n\n".join(["\n".join(head), *parts, "\n".join(flags), "\n".join(params)])
+
+
+def policy_view(policy: Policy, day: dt.date | None = None) -> dict[str, str]:
+    """A flat, comparable description of a rule set (as in force on ``day`` when given)."""
+    view: dict[str, str] = {}
+
+    def in_force(rule: Rule) -> bool:
+        return day is None or rule.effective.contains(day)
+
+    def rule_text(rule: Rule) -> str:
+        parts = [f"{rule.citation}", rule.message.en]
+        if rule.test is not None:
+            parts.append(f"test: {describe(rule.test)}")
+        if day is None and (rule.effective.start or rule.effective.end):
+            parts.append(f"in force {rule.effective.start or '…'} to {rule.effective.end or '…'}")
+        return " | ".join(parts)
+
+    for category in policy.categories.values():
+        if day is not None and not category.effective.contains(day):
+            continue
+        view[f"category {category.id}"] = f"{category.title.en} [{category.citation}]"
+        for rule in category.requirements:
+            if in_force(rule):
+                view[f"requirement {rule.id}"] = rule_text(rule)
+        for provision in category.provisions:
+            if in_force(provision.rule):
+                view[f"provision {provision.id}"] = f"{provision.basis} | " + rule_text(provision.rule)
+                for req in provision.requirements:
+                    if in_force(req):
+                        view[f"requirement {req.id}"] = rule_text(req)
+        for rule in category.prohibitions:
+            view[f"prohibition {rule.id}"] = rule_text(rule)
+        for code, t in category.activities.items():
+            what = f"prohibited by {t.prohibited_by}" if t.prohibited_by else "allowed by " + " or ".join(
+                p for p in t.allowed_by if day is None or _provision_in_force(policy, p, day)
+            )
+            view[f"treatment {category.id}/{code}"] = what
+    for flag in policy.flags:
+        if in_force(flag.rule):
+            view[f"flag {flag.code}"] = f"[{flag.severity}] when {describe(flag.when)} | {rule_text(flag.rule)}"
+    for name, param in policy.parameters.items():
+        if day is None:
+            history = "; ".join(f"from {v.start}: {_operand(v.value)}" for v in param.values)
+            view[f"parameter {name}"] = history
+        else:
+            value = param.at(day)
+            if value is not None:
+                view[f"parameter {name}"] = _operand(value.value)
+    return view
+
+
+def _provision_in_force(policy: Policy, provision_id: str, day: dt.date) -> bool:
+    for category in policy.categories.values():
+        for provision in category.provisions:
+            if provision.id == provision_id:
+                return provision.rule.effective.contains(day)
+    return False
+
+
+def diff_views(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Lines ``+ key: value``, ``- key: value`` and ``~ key: old -> new``, sorted by key."""
+    lines: list[str] = []
+    for key in sorted(old.keys() | new.keys()):
+        if key not in new:
+            lines.append(f"- {key}: {old[key]}")
+        elif key not in old:
+            lines.append(f"+ {key}: {new[key]}")
+        elif old[key] != new[key]:
+            lines.append(f"~ {key}: {old[key]}  ->  {new[key]}")
+    return lines

@@ -1,0 +1,132 @@
+"""Screening results as spreadsheets: one row per person, a summary sheet, both languages.
+
+Files are written atomically: a reader never sees half a workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from visadesk.atomic import atomic_path
+from visadesk.engine.result import ScreeningResult
+from visadesk.i18n import t
+from visadesk.policy.model import Policy
+from visadesk.report.contract import ResultRenderer
+from visadesk.report.summary import summarize
+
+__all__ = ["result_rows", "write_csv", "write_xlsx"]
+
+
+def _reasons(renderer: ResultRenderer, result: ScreeningResult, lang: str) -> str:
+    lines: list[str] = []
+    for cid, verdict in result.verdicts.items():
+        status = t(f"status.{verdict.status.value}", lang)
+        parts = []
+        for check in verdict.deciding():
+            reason = renderer.reason(check, lang)
+            parts.append(f"{reason['rule']} [{reason['citation']}] {reason['message']}")
+        if verdict.missing:
+            parts.append(t("report.missing", lang, facts=", ".join(verdict.missing)))
+        lines.append(f"{cid} {status}: " + " | ".join(parts))
+    return "\n".join(lines)
+
+
+def result_rows(results: Sequence[ScreeningResult], policy: Policy, lang: str = "en") -> list[dict[str, Any]]:
+    """Flat rows: one per person, status per category, reasons in English and Korean."""
+    if not results:
+        return []
+    renderer = ResultRenderer(policy, results[0].as_of, lang)
+    rows: list[dict[str, Any]] = []
+    for r in results:
+        row: dict[str, Any] = {
+            "worker_id": r.worker_id,
+            "row": r.row,
+            "family_name": r.facts.get("family_name"),
+            "given_name": r.facts.get("given_name"),
+            "employer": r.facts.get("employer"),
+            "project": r.facts.get("project"),
+            "trip_start": r.facts.get("trip_start"),
+            "trip_end": r.facts.get("trip_end"),
+            "recommended": r.recommended or "",
+            "ready_by": r.ready_by,
+            "ready_in_time": "" if r.ready_in_time is None else ("yes" if r.ready_in_time else "no"),
+        }
+        for cid, verdict in r.verdicts.items():
+            row[f"status_{cid}"] = verdict.status.value
+        row["flags"] = "; ".join(f"{f.code} ({f.severity})" for f in r.flags)
+        row["missing"] = "; ".join(r.missing)
+        row["reasons_en"] = _reasons(renderer, r, "en")
+        row["reasons_ko"] = _reasons(renderer, r, "ko")
+        row["annotation"] = renderer.annotation(r, "en") or ""
+        row["notice"] = policy.notice.en + " / " + policy.notice.ko
+        rows.append(row)
+    return rows
+
+
+def write_csv(path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en") -> None:
+    """CSV in UTF-8 with a BOM, so Excel in Korea opens the Korean text correctly."""
+    rows = result_rows(results, policy, lang)
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        fields = list(rows[0]) if rows else ["worker_id", "notice"]
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+
+def write_xlsx(path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en") -> None:
+    """A workbook: the screening sheet, a summary sheet with the notice in both languages."""
+    rows = result_rows(results, policy, lang)
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = t("report.sheet.screening", lang)
+    fields = list(rows[0]) if rows else ["worker_id"]
+    sheet.append(fields)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row[f] for f in fields])
+    for index, name in enumerate(fields, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 60 if name.startswith("reasons") else 16
+        if name in ("trip_start", "trip_end", "ready_by"):
+            for cell in sheet[letter][1:]:
+                cell.number_format = "yyyy-mm-dd"
+        if name.startswith("reasons"):
+            for cell in sheet[letter][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "B2"
+
+    summary = summarize(results)
+    info = wb.create_sheet(t("report.sheet.summary", lang))
+    info.append([policy.notice.en])
+    info.append([policy.notice.ko])
+    info.append([])
+    info.append([t("report.policy", lang), policy.version])
+    if results:
+        info.append([t("report.as_of", lang), results[0].as_of])
+        info["B5"].number_format = "yyyy-mm-dd"
+    info.append([t("report.rows", lang), summary.rows])
+    info.append([])
+    info.append([t("report.category", lang), *(t(f"status.{s}", lang) for s in ("eligible", "needs_info", "ineligible"))])
+    for cid, counts in summary.by_category.items():
+        info.append([cid, *(counts.get(s, 0) for s in ("eligible", "needs_info", "ineligible"))])  # type: ignore[call-overload]
+    info.append([])
+    info.append([t("report.recommended", lang), t("report.count", lang)])
+    for cid, count in summary.recommended.most_common():
+        info.append([cid, count])
+    info.append([])
+    info.append([t("report.flag", lang), t("report.count", lang)])
+    for code, count in summary.flags.most_common():
+        info.append([code, count])
+    info.column_dimensions["A"].width = 40
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
