@@ -1,0 +1,43 @@
+# One entry point for people and CI. `make demo` and `make test` are the README's quick start.
+PY ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+BIN := .venv/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PY)
+
+.PHONY: setup demo test check lint typecheck policy-check unit docs clean
+
+$(UV):
+	$(PY) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: .venv/.synced
+
+## demo: screen the bundled sample roster and print the summary (writes out/)
+demo: setup
+	$(BIN)/visadesk sample out/sample.csv
+	$(BIN)/visadesk screen out/sample.csv --xlsx out/screening.xlsx --csv out/screening.csv
+
+## test: everything CI runs - lint, types, the rule set check, the whole test suite
+test: check unit
+
+check: setup
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
+	$(BIN)/mypy
+	$(BIN)/visadesk policy check --all
+
+unit: setup
+	$(BIN)/pytest
+
+## docs: regenerate docs/cli.md from the real --help output
+docs: setup
+	$(BIN)/python tools/gen_cli_docs.py docs/cli.md
+
+clean:
+	rm -rf .venv .tools out .pytest_cache .mypy_cache .ruff_cache
