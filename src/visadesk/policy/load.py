@@ -67,6 +67,10 @@ class _Reader:
     def text(self, raw: object, what: str) -> Text:
         if not isinstance(raw, Mapping) or not raw.get("en") or not raw.get("ko"):
             raise self.fail(f"{what} needs a text in both 'en' and 'ko'")
+        if set(raw) != {"en", "ko"}:
+            # A comma in an unquoted flow mapping ({en: a, b, ko: c}) silently splits the text.
+            extra = ", ".join(repr(k) for k in raw if k not in ("en", "ko"))
+            raise self.fail(f"{what} has keys other than 'en' and 'ko' ({extra}); quote texts with commas")
         return Text(str(raw["en"]).strip(), str(raw["ko"]).strip())
 
     def date(self, raw: object, what: str) -> dt.date:
@@ -77,9 +81,16 @@ class _Reader:
         except ValueError:
             raise self.fail(f"{what}: {raw!r} is not an ISO date") from None
 
+    def keys(self, raw: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+        """Refuse unknown keys: a misspelt 'efective' must not silently drop a date."""
+        unknown = sorted(str(k) for k in raw if k not in allowed)
+        if unknown:
+            raise self.fail(f"{what}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+
     def citation(self, raw: object, what: str) -> Citation:
         if not isinstance(raw, Mapping) or not raw.get("instrument") or "as_of" not in raw:
             raise self.fail(f"{what} needs a citation with instrument, pinpoint and as_of")
+        self.keys(raw, CITATION_KEYS, f"{what} citation")
         return Citation(
             instrument=str(raw["instrument"]),
             pinpoint=str(raw.get("pinpoint") or ""),
@@ -102,6 +113,7 @@ class _Reader:
         if "use" in raw:
             raise self.fail("'use' cannot be combined with other keys")
         rule_id = str(raw["id"])
+        self.keys(raw, RULE_KEYS, rule_id)
         if rule_id in self.rules:
             raise self.fail(f"rule id {rule_id!r} is defined twice")
         test = None
@@ -180,6 +192,7 @@ class _Reader:
 
     def category(self, raw: Mapping[str, Any], proposed: bool) -> Category:
         cid = str(raw["id"])
+        self.keys(raw, CATEGORY_KEYS, cid)
         requirements = self.requirement_list(raw.get("requirements"), cid)
         provisions = tuple(self.provision(p, cid) for p in raw.get("provisions") or [])
         prohibitions = tuple(self.rule(p, "prohibition", cid) for p in raw.get("prohibitions") or [])
@@ -248,6 +261,14 @@ class _Reader:
 
 
 PROVISION_ONLY = frozenset({"basis", "requirements", "high_risk"})
+RULE_KEYS = frozenset({"id", "title", "message", "citation", "effective", "test", "verify"})
+CITATION_KEYS = frozenset({"instrument", "pinpoint", "as_of", "url"})
+CATEGORY_KEYS = frozenset(
+    {
+        "id", "kind", "title", "citation", "stay", "lead_time", "held_visa_codes", "annotation",
+        "requirements", "provisions", "prohibitions", "default_prohibition", "activities", "effective",
+    }
+)
 
 
 def _freeze(value: object) -> object:
