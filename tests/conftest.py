@@ -1,0 +1,80 @@
+"""Shared fixtures: the bundled rule sets, a base trip, the sample roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from visadesk.policy.load import load_policy
+from visadesk.policy.model import Policy
+from visadesk.roster.schema import COLUMNS, FactValue
+
+FactsFactory = Callable[..., dict[str, FactValue]]
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Policy:
+    return load_policy("baseline")
+
+
+@pytest.fixture(scope="session")
+def with_e4() -> Policy:
+    return load_policy("baseline+e4")
+
+
+def base_facts(**overrides: FactValue) -> dict[str, FactValue]:
+    """A clean, fully known Korean business visitor on a two-week trip."""
+    facts: dict[str, FactValue] = {c.name: None for c in COLUMNS}
+    facts.update(
+        worker_id="T-0001",
+        family_name="KIM",
+        given_name="MINSU",
+        nationality="KR",
+        employer="Hanbit Energy Solutions",
+        employer_nationality="KR",
+        sponsor="Hanbit Energy Solutions",
+        project="Hanbit GA Cell Plant",
+        worksite="Bryan County, GA",
+        trip_start=dt.date(2026, 3, 2),
+        trip_end=dt.date(2026, 3, 15),
+        activities=("meetings",),
+        role="specialist",
+        paid_by="home_employer",
+        degree="bachelor",
+        specialized_knowledge=True,
+        essential_skills=False,
+        equipment_from_abroad=True,
+        contract_requires_service=True,
+        us_entity_treaty_ownership_pct=100.0,
+        us_entity_e2_registered=True,
+        us_entity_affiliated=True,
+        blanket_l=True,
+        months_with_employer_last_3y=36,
+        prior_visa_refusal=False,
+        prior_esta_denial=False,
+        prior_overstay=False,
+        visited_restricted_country=False,
+        temporary_need=False,
+        days_in_us_last_365=0,
+    )
+    facts.update(overrides)
+    return facts
+
+
+@pytest.fixture
+def facts() -> FactsFactory:
+    return base_facts
+
+
+@pytest.fixture(scope="session")
+def sample_csv() -> Path:
+    return Path(str(resources.files("visadesk") / "data" / "sample" / "roster.csv"))
+
+
+@pytest.fixture(scope="session")
+def sample_xlsx() -> Path:
+    return Path(str(resources.files("visadesk") / "data" / "sample" / "roster.xlsx"))
