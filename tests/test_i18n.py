@@ -41,7 +41,9 @@ def test_dynamic_keys_exist() -> None:
 
 def test_korean_texts_are_korean() -> None:
     hangul = re.compile(r"[가-힣]")
-    not_korean = [k for k, v in catalog("ko").items() if not hangul.search(v) and not k.startswith("status.")]
+    not_korean = [
+        k for k, v in catalog("ko").items() if not hangul.search(v) and not k.startswith("status.")
+    ]
     assert not_korean == []
 
 

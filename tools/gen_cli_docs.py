@@ -27,7 +27,9 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
 
 
 def help_text(args: tuple[str, ...]) -> str:
-    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"})
+    result = CliRunner().invoke(
+        app, [*args, "--help"], env={"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+    )
     if result.exit_code != 0:
         raise SystemExit(f"visadesk {' '.join(args)} --help failed: {result.output}")
     return "\n".join(line.rstrip() for line in result.output.strip().splitlines())

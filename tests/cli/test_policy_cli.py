@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from visadesk.cli import app
 from tests.policy.test_load import copy_baseline, edit
+from visadesk.cli import app
 
 runner = CliRunner()
 
@@ -33,7 +33,11 @@ def test_check_fails_on_a_gap(tmp_path: Path) -> None:
 
 def test_check_reports_an_unreadable_rule_file(tmp_path: Path) -> None:
     folder = copy_baseline(tmp_path)
-    edit(folder / "categories/B1.yaml", "effective: {from: 2025-12-04}", "efective: {from: 2025-12-04}")
+    edit(
+        folder / "categories/B1.yaml",
+        "effective: {from: 2025-12-04}",
+        "efective: {from: 2025-12-04}",
+    )
     code, _, err = run("policy", "check", "--policy", str(folder))
     assert code == 2 and "efective" in err and "B1.yaml" in err
 
@@ -41,7 +45,13 @@ def test_check_reports_an_unreadable_rule_file(tmp_path: Path) -> None:
 def test_show_one_category_with_sources() -> None:
     code, out, _ = run("policy", "show", "B1", "--as-of", "2026-01-01")
     assert code == 0
-    for expected in ("B1.commercial_industrial_worker", "9 FAM 402.2-5(E)(1)", "VERIFY", "construction_work", "prohibited by B1.construction_excluded"):
+    for expected in (
+        "B1.commercial_industrial_worker",
+        "9 FAM 402.2-5(E)(1)",
+        "VERIFY",
+        "construction_work",
+        "prohibited by B1.construction_excluded",
+    ):
         assert expected in out
 
 

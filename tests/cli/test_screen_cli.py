@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -24,14 +25,14 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def document(sample_csv: Path) -> dict[str, object]:
+def document(sample_csv: Path) -> dict[str, Any]:
     code, out, _ = run("screen", str(sample_csv), "--json", *AS_OF)
     assert code == 0
-    parsed: dict[str, object] = json.loads(out)
+    parsed: dict[str, Any] = json.loads(out)
     return parsed
 
 
-def test_json_follows_the_roster_contract(document: dict[str, object]) -> None:
+def test_json_follows_the_roster_contract(document: dict[str, Any]) -> None:
     results = document["results"]
     assert isinstance(results, list) and len(results) >= 60
     assert document["as_of"] == "2026-11-27"
@@ -44,7 +45,9 @@ def test_json_follows_the_roster_contract(document: dict[str, object]) -> None:
             for reason in verdict["reasons"]:
                 assert reason["rule"] and reason["citation"] and reason["message"], reason
             if verdict["status"] == "needs_info":
-                assert verdict["missing"], f"{row['worker_id']} {cid}: needs_info without missing facts"
+                assert verdict["missing"], (
+                    f"{row['worker_id']} {cid}: needs_info without missing facts"
+                )
             else:
                 assert "missing" not in verdict
         recommended = row["recommended"]
@@ -53,31 +56,43 @@ def test_json_follows_the_roster_contract(document: dict[str, object]) -> None:
             assert chosen["status"] == "eligible" and chosen["stay_covers_trip"] is True
             assert row["ready_by"] == chosen["ready_by"]
         for flag in row["flags"]:
-            assert flag["severity"] in {"low", "medium", "high"} and flag["message"] and flag["citation"]
+            assert (
+                flag["severity"] in {"low", "medium", "high"}
+                and flag["message"]
+                and flag["citation"]
+            )
 
 
-def test_json_says_it_is_guidance_not_legal_advice(document: dict[str, object]) -> None:
+def test_json_says_it_is_guidance_not_legal_advice(document: dict[str, Any]) -> None:
     notice = document["notice"]
     assert isinstance(notice, dict)
     assert "not legal advice" in notice["en"]
     assert "법률 자문이 아닙니다" in notice["ko"]
 
 
-def test_sample_shows_the_georgia_patterns(document: dict[str, object]) -> None:
+def test_sample_shows_the_georgia_patterns(document: dict[str, Any]) -> None:
     """Construction on business visas and ESTA installers without the clause are flagged."""
-    rows = {r["worker_id"]: r for r in document["results"]}  # type: ignore[union-attr]
+    rows = {r["worker_id"]: r for r in document["results"]}
     sj1 = rows["SJ-0001"]
     assert {f["code"] for f in sj1["flags"]} >= {"visitor_status_work"}
     assert sj1["categories"]["B1"]["status"] == "ineligible"
     assert any(r["rule"] == "B1.construction_excluded" for r in sj1["categories"]["B1"]["reasons"])
-    flagged = [r for r in rows.values() if any(f["code"] == "subcontractor_equipment_work_unverified" for f in r["flags"])]
+    flagged = [
+        r
+        for r in rows.values()
+        if any(f["code"] == "subcontractor_equipment_work_unverified" for f in r["flags"])
+    ]
     assert flagged, "no subcontractor installer without the contract-clause fact was flagged"
-    us_paid = [r for r in rows.values() if any(f["code"] == "us_pay_on_visitor_status" for f in r["flags"])]
+    us_paid = [
+        r for r in rows.values() if any(f["code"] == "us_pay_on_visitor_status" for f in r["flags"])
+    ]
     assert us_paid
 
 
-def test_b1_annotation_names_provision_employer_project_worksite(document: dict[str, object]) -> None:
-    rows = [r for r in document["results"] if r["categories"]["B1"]["status"] == "eligible"]  # type: ignore[union-attr]
+def test_b1_annotation_names_provision_employer_project_worksite(
+    document: dict[str, Any],
+) -> None:
+    rows = [r for r in document["results"] if r["categories"]["B1"]["status"] == "eligible"]
     assert rows
     for row in rows:
         assert row["annotation"].startswith("B-1 | ")
@@ -96,13 +111,17 @@ def test_summary_table_in_both_languages(sample_csv: Path) -> None:
 
 def test_csv_and_xlsx_outputs(sample_csv: Path, tmp_path: Path) -> None:
     csv_path, xlsx_path = tmp_path / "out.csv", tmp_path / "out.xlsx"
-    code, _, _ = run("screen", str(sample_csv), *AS_OF, "--csv", str(csv_path), "--xlsx", str(xlsx_path))
+    code, _, _ = run(
+        "screen", str(sample_csv), *AS_OF, "--csv", str(csv_path), "--xlsx", str(xlsx_path)
+    )
     assert code == 0
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 60
     assert {f"status_{c}" for c in CATEGORIES} <= set(rows[0])
-    assert all(r["reasons_en"] and r["reasons_ko"] and "not legal advice" in r["notice"] for r in rows)
+    assert all(
+        r["reasons_en"] and r["reasons_ko"] and "not legal advice" in r["notice"] for r in rows
+    )
     wb = load_workbook(xlsx_path)
     assert wb.sheetnames == ["Screening", "Summary"]
     header = [c.value for c in wb["Screening"][1]]
@@ -179,7 +198,14 @@ def test_proposed_layer_adds_e4(sample_csv: Path) -> None:
 def test_explain_gives_every_rule_fact_and_citation(sample_csv: Path) -> None:
     code, out, _ = run("explain", str(sample_csv), "SJ-0001", *AS_OF)
     assert code == 0
-    for expected in ("SJ-0001", "B1.construction_excluded", "8 CFR 214.2(b)(5)", "✗", "facts:", "not legal advice"):
+    for expected in (
+        "SJ-0001",
+        "B1.construction_excluded",
+        "8 CFR 214.2(b)(5)",
+        "✗",
+        "facts:",
+        "not legal advice",
+    ):
         assert expected in out
     for category in CATEGORIES:
         assert f"\n{category} " in out

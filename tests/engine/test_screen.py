@@ -6,28 +6,41 @@ The law itself is tested case by case in tests/cases/ (see test_rule_cases.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from visadesk.engine import Screener, Status, derive_facts
+from tests.conftest import FactsFactory
+from visadesk.engine import Screener, ScreeningResult, Status, derive_facts
 from visadesk.engine.result import Outcome
 from visadesk.policy.model import Policy
-from tests.conftest import FactsFactory
+from visadesk.roster.schema import FactValue
 
 AS_OF = dt.date(2026, 1, 5)
 
 
-def screen(policy: Policy, facts: dict[str, object], as_of: dt.date = AS_OF, start: dt.date | None = None):  # type: ignore[no-untyped-def]
-    return Screener(policy, as_of=as_of, start_date=start).screen(facts)  # type: ignore[arg-type]
+def screen(
+    policy: Policy,
+    facts: Mapping[str, FactValue],
+    as_of: dt.date = AS_OF,
+    start: dt.date | None = None,
+) -> ScreeningResult:
+    return Screener(policy, as_of=as_of, start_date=start).screen(facts)
 
 
 def test_trip_days_counts_first_and_last_day(facts: FactsFactory) -> None:
-    derived = derive_facts(facts(trip_start=dt.date(2026, 3, 1), trip_end=dt.date(2026, 3, 1), holds_visa=" b1/b2 "))
+    derived = derive_facts(
+        facts(trip_start=dt.date(2026, 3, 1), trip_end=dt.date(2026, 3, 1), holds_visa=" b1/b2 ")
+    )
     assert derived["trip_days"] == 1
     assert derived["holds_visa"] == "B1/B2"
 
 
-def test_alternative_provision_is_kept_in_the_trace_but_does_not_decide(baseline: Policy, facts: FactsFactory) -> None:
-    """A trainer without a contract clause: (E)(1) fails, (E)(2) holds, and the verdict cites (E)(2)."""
-    result = screen(baseline, facts(activities=("train_us_workers",), contract_requires_service=False))
+def test_alternative_provision_is_kept_in_the_trace_but_does_not_decide(
+    baseline: Policy, facts: FactsFactory
+) -> None:
+    """A trainer without a contract clause: (E)(1) fails, (E)(2) holds, the verdict cites (E)(2)."""
+    result = screen(
+        baseline, facts(activities=("train_us_workers",), contract_requires_service=False)
+    )
     b1 = result.verdicts["B1"]
     assert b1.status is Status.ELIGIBLE
     assert b1.basis == ("B1.specialized_trainer",)
@@ -36,30 +49,45 @@ def test_alternative_provision_is_kept_in_the_trace_but_does_not_decide(baseline
     assert "B1.ciw.contract_requires_service" not in {c.rule for c in b1.deciding()}
 
 
-def test_unknown_alternative_gives_needs_info_with_only_its_missing_facts(baseline: Policy, facts: FactsFactory) -> None:
-    """Before 4 Dec 2025 only (E)(1) exists: a blank clause leaves B-1 open, asking for that fact."""
-    result = screen(baseline, facts(activities=("train_us_workers",), contract_requires_service=None), as_of=dt.date(2025, 11, 1))
+def test_unknown_alternative_gives_needs_info_with_only_its_missing_facts(
+    baseline: Policy, facts: FactsFactory
+) -> None:
+    """Before 4 Dec 2025 only (E)(1) exists: a blank clause leaves B-1 open, asking for it."""
+    result = screen(
+        baseline,
+        facts(activities=("train_us_workers",), contract_requires_service=None),
+        as_of=dt.date(2025, 11, 1),
+    )
     b1 = result.verdicts["B1"]
     assert b1.status is Status.NEEDS_INFO
     assert b1.missing == ("contract_requires_service",)
-    assert [c.rule for c in b1.deciding()] == ["B1.commercial_industrial_worker", "B1.ciw.contract_requires_service"]
+    assert [c.rule for c in b1.deciding()] == [
+        "B1.commercial_industrial_worker",
+        "B1.ciw.contract_requires_service",
+    ]
 
 
 def test_ineligible_categories_list_no_missing_facts(baseline: Policy, facts: FactsFactory) -> None:
-    result = screen(baseline, facts(activities=("construction_work",), contract_requires_service=None))
+    result = screen(
+        baseline, facts(activities=("construction_work",), contract_requires_service=None)
+    )
     assert result.verdicts["B1"].status is Status.INELIGIBLE
     assert result.verdicts["B1"].missing == ()
     assert result.verdicts["B1"].ready_by is None
 
 
 def test_row_missing_is_the_union_of_open_categories(baseline: Policy, facts: FactsFactory) -> None:
-    result = screen(baseline, facts(role="manager", us_entity_e2_registered=None, temporary_need=None))
+    result = screen(
+        baseline, facts(role="manager", us_entity_e2_registered=None, temporary_need=None)
+    )
     assert result.verdicts["E2"].missing == ("us_entity_e2_registered",)
     assert result.verdicts["H2B"].missing == ("temporary_need",)
     assert set(result.missing) == {"us_entity_e2_registered", "temporary_need"}
 
 
-def test_ready_by_counts_business_days_from_the_start_date(baseline: Policy, facts: FactsFactory) -> None:
+def test_ready_by_counts_business_days_from_the_start_date(
+    baseline: Policy, facts: FactsFactory
+) -> None:
     start = dt.date(2026, 1, 5)  # Monday
     result = screen(baseline, facts(), start=start)
     # B-1: 10 business days of interview wait + 5 of issuance, no holidays in between except
@@ -71,7 +99,15 @@ def test_ready_by_counts_business_days_from_the_start_date(baseline: Policy, fac
 
 
 def test_held_valid_visa_counts_as_in_hand(baseline: Policy, facts: FactsFactory) -> None:
-    result = screen(baseline, facts(nationality="VN", employer_nationality="KR", holds_visa="B1/B2", visa_expiry=dt.date(2030, 1, 1)))
+    result = screen(
+        baseline,
+        facts(
+            nationality="VN",
+            employer_nationality="KR",
+            holds_visa="B1/B2",
+            visa_expiry=dt.date(2030, 1, 1),
+        ),
+    )
     assert result.verdicts["VWP"].status is Status.INELIGIBLE
     assert result.verdicts["B1"].in_hand is True
     assert result.verdicts["B1"].ready_by == AS_OF
@@ -92,8 +128,12 @@ def test_blanket_l_takes_the_consular_path(baseline: Policy, facts: FactsFactory
 
 def test_h1b_waits_for_the_cap_start(baseline: Policy, facts: FactsFactory) -> None:
     f = facts(activities=("professional_work",), paid_by="us_entity")
-    assert screen(baseline, f, start=dt.date(2026, 1, 5)).verdicts["H1B"].ready_by == dt.date(2026, 10, 1)
-    assert screen(baseline, f, start=dt.date(2026, 4, 1)).verdicts["H1B"].ready_by == dt.date(2027, 10, 1)
+    assert screen(baseline, f, start=dt.date(2026, 1, 5)).verdicts["H1B"].ready_by == dt.date(
+        2026, 10, 1
+    )
+    assert screen(baseline, f, start=dt.date(2026, 4, 1)).verdicts["H1B"].ready_by == dt.date(
+        2027, 10, 1
+    )
 
 
 def test_stay_not_covered_is_never_recommended(baseline: Policy, facts: FactsFactory) -> None:
@@ -105,7 +145,15 @@ def test_stay_not_covered_is_never_recommended(baseline: Policy, facts: FactsFac
 
 
 def test_nothing_eligible_recommends_nothing(baseline: Policy, facts: FactsFactory) -> None:
-    result = screen(baseline, facts(activities=("production_work",), nationality="VN", us_entity_affiliated=False, temporary_need=False))
+    result = screen(
+        baseline,
+        facts(
+            activities=("production_work",),
+            nationality="VN",
+            us_entity_affiliated=False,
+            temporary_need=False,
+        ),
+    )
     assert all(v.status is not Status.ELIGIBLE for v in result.verdicts.values())
     assert result.recommended is None and result.ready_by is None and result.ready_in_time is None
 
@@ -117,7 +165,9 @@ def test_each_check_records_the_facts_it_read(baseline: Policy, facts: FactsFact
     assert check.facts == (("trip_days", 121),)
 
 
-def test_proposed_category_only_with_the_layer(baseline: Policy, with_e4: Policy, facts: FactsFactory) -> None:
+def test_proposed_category_only_with_the_layer(
+    baseline: Policy, with_e4: Policy, facts: FactsFactory
+) -> None:
     f = facts(activities=("professional_work",))
     assert "E4" not in screen(baseline, f).verdicts
     assert screen(with_e4, f).verdicts["E4"].status is Status.ELIGIBLE

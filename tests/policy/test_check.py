@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.policy.test_load import copy_baseline, edit
 from visadesk.policy.check import check_policy
 from visadesk.policy.load import load_policy
 from visadesk.policy.model import Policy
-from tests.policy.test_load import copy_baseline, edit
 
 
 def test_bundled_rule_sets_pass(baseline: Policy, with_e4: Policy) -> None:
@@ -29,7 +29,11 @@ def test_missing_activity_treatment(tmp_path: Path) -> None:
 
 def test_treatment_citing_an_unknown_provision(tmp_path: Path) -> None:
     folder = copy_baseline(tmp_path)
-    edit(folder / "categories/E2.yaml", "  meetings: {allowed_by: [E2.employment]}", "  meetings: {allowed_by: [E2.nonesuch]}")
+    edit(
+        folder / "categories/E2.yaml",
+        "  meetings: {allowed_by: [E2.employment]}",
+        "  meetings: {allowed_by: [E2.nonesuch]}",
+    )
     problems = check_policy(load_policy(str(folder)))
     assert any(p.code == "treatment" and "E2.nonesuch" in p.detail for p in problems)
 
@@ -42,7 +46,11 @@ def test_citation_without_pinpoint(tmp_path: Path) -> None:
 
 def test_condition_reading_an_unknown_fact(tmp_path: Path) -> None:
     folder = copy_baseline(tmp_path)
-    edit(folder / "categories/H2B.yaml", "{fact: temporary_need, is: true}", "{fact: temp_need, is: true}")
+    edit(
+        folder / "categories/H2B.yaml",
+        "{fact: temporary_need, is: true}",
+        "{fact: temp_need, is: true}",
+    )
     assert ("fact", "H2B.temporary_need") in codes(folder)
 
 
@@ -56,8 +64,11 @@ def test_condition_reading_an_unknown_parameter(tmp_path: Path) -> None:
     ("old", "new"),
     [
         # a requirement no facts can meet: the category can never be reached
-        ("test: {fact: months_with_employer_last_3y, gte: {param: l1_min_months}}",
-         "test: {all: [{fact: months_with_employer_last_3y, gte: 40}, {fact: months_with_employer_last_3y, lt: 12}]}"),
+        (
+            "test: {fact: months_with_employer_last_3y, gte: {param: l1_min_months}}",
+            "test: {all: [{fact: months_with_employer_last_3y, gte: 40},"
+            " {fact: months_with_employer_last_3y, lt: 12}]}",
+        ),
         ("test: {fact: role, in: [executive, manager]}", "test: {fact: role, in: [astronaut]}"),
     ],
 )

@@ -31,7 +31,10 @@ def ev(raw: object, **facts: object) -> tuple[Tri, frozenset[str]]:
 
 
 def test_unknown_fact_is_unknown_and_named() -> None:
-    assert ev({"fact": "contract_requires_service", "is": True}) == (None, frozenset({"contract_requires_service"}))
+    assert ev({"fact": "contract_requires_service", "is": True}) == (
+        None,
+        frozenset({"contract_requires_service"}),
+    )
 
 
 def test_all_is_false_as_soon_as_one_part_is_false_even_with_unknowns() -> None:
@@ -42,7 +45,12 @@ def test_all_is_false_as_soon_as_one_part_is_false_even_with_unknowns() -> None:
 
 
 def test_any_is_true_as_soon_as_one_part_is_true() -> None:
-    expr = {"any": [{"fact": "role", "in": ["executive", "manager"]}, {"fact": "essential_skills", "is": True}]}
+    expr = {
+        "any": [
+            {"fact": "role", "in": ["executive", "manager"]},
+            {"fact": "essential_skills", "is": True},
+        ]
+    }
     assert ev(expr, role="manager") == (True, frozenset())
     assert ev(expr, role="technician") == (None, frozenset({"essential_skills"}))
     assert ev(expr, role="technician", essential_skills=False) == (False, frozenset())

@@ -88,20 +88,48 @@ def test_folder_rule_set_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("categories/B1.yaml", "effective: {from: 2025-12-04}", "efective: {from: 2025-12-04}", "unknown key"),
-        ("categories/B1.yaml", "title: {en: No pay from a US source, ko: 미국 측 보수 수령 금지}",
-         "title: {en: No pay, from a US source, ko: 미국 측 보수 수령 금지}", "quote texts with commas"),
-        ("categories/B1.yaml", "  - id: B1.no_us_pay\n", "  - id: B1.stay_limit\n", "defined twice"),
-        ("categories/B1.yaml", "test: {fact: paid_by, eq: home_employer}", "test: {fact: paid_by, equals: x}",
-         "unknown comparison"),
+        (
+            "categories/B1.yaml",
+            "effective: {from: 2025-12-04}",
+            "efective: {from: 2025-12-04}",
+            "unknown key",
+        ),
+        (
+            "categories/B1.yaml",
+            "title: {en: No pay from a US source, ko: 미국 측 보수 수령 금지}",
+            "title: {en: No pay, from a US source, ko: 미국 측 보수 수령 금지}",
+            "quote texts with commas",
+        ),
+        (
+            "categories/B1.yaml",
+            "  - id: B1.no_us_pay\n",
+            "  - id: B1.stay_limit\n",
+            "defined twice",
+        ),
+        (
+            "categories/B1.yaml",
+            "test: {fact: paid_by, eq: home_employer}",
+            "test: {fact: paid_by, equals: x}",
+            "unknown comparison",
+        ),
         ("categories/VWP.yaml", "ko: 비자면제프로그램 (ESTA)}", "ko: }", "both 'en' and 'ko'"),
-        ("parameters.yaml", 'source: "8 CFR 214.2(b)(1): admission for not more than one year."', "note: x",
-         "needs a 'source'"),
-        ("categories/L1B.yaml", "  - use: L1.qualifying_employment", "  - use: L1.nonesuch",
-         "names no requirement"),
+        (
+            "parameters.yaml",
+            'source: "8 CFR 214.2(b)(1): admission for not more than one year."',
+            "note: x",
+            "needs a 'source'",
+        ),
+        (
+            "categories/L1B.yaml",
+            "  - use: L1.qualifying_employment",
+            "  - use: L1.nonesuch",
+            "names no requirement",
+        ),
     ],
 )
-def test_bad_rule_files_name_file_and_item(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:
+def test_bad_rule_files_name_file_and_item(
+    tmp_path: Path, file: str, old: str, new: str, message: str
+) -> None:
     folder = copy_baseline(tmp_path)
     edit(folder / file, old, new)
     with pytest.raises(PolicyError, match=message) as info:
@@ -114,8 +142,15 @@ def test_layer_over_a_folder(tmp_path: Path) -> None:
     layer = tmp_path / "draft"
     (layer / "categories").mkdir(parents=True)
     (layer / "policy.yaml").write_text(
-        yaml.safe_dump({"id": "draft", "kind": "proposed", "version": "d1",
-                        "title": {"en": "Draft", "ko": "초안"}, "notice": {"en": "n", "ko": "n"}}),
+        yaml.safe_dump(
+            {
+                "id": "draft",
+                "kind": "proposed",
+                "version": "d1",
+                "title": {"en": "Draft", "ko": "초안"},
+                "notice": {"en": "n", "ko": "n"},
+            }
+        ),
         encoding="utf-8",
     )
     (layer / "parameters.yaml").write_text(

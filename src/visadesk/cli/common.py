@@ -29,15 +29,22 @@ __all__ = [
 
 Lang = Annotated[
     str | None,
-    typer.Option("--lang", help="Language of the output: en or ko (default: $VISADESK_LANG or en)."),
+    typer.Option(
+        "--lang", help="Language of the output: en or ko (default: $VISADESK_LANG or en)."
+    ),
 ]
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="Evaluate the rules in force on this date (YYYY-MM-DD; default today)."),
+    typer.Option(
+        "--as-of", help="Evaluate the rules in force on this date (YYYY-MM-DD; default today)."
+    ),
 ]
 StartDate = Annotated[
     str | None,
-    typer.Option("--start-date", help="Day visa work starts, for ready_by (YYYY-MM-DD; default: the --as-of date)."),
+    typer.Option(
+        "--start-date",
+        help="Day visa work starts, for ready_by (YYYY-MM-DD; default: the --as-of date).",
+    ),
 ]
 PolicySpec = Annotated[
     str,
@@ -87,4 +94,11 @@ def handled(lang: str) -> Iterator[None]:
     except PolicyError as exc:
         fail(t("cli.error.policy", lang, detail=str(exc)))
     except OSError as exc:
-        fail(t("cli.error.file", lang, path=getattr(exc, "filename", "") or "", detail=exc.strerror or str(exc)))
+        fail(
+            t(
+                "cli.error.file",
+                lang,
+                path=getattr(exc, "filename", "") or "",
+                detail=exc.strerror or str(exc),
+            )
+        )

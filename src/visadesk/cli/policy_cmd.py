@@ -22,11 +22,12 @@ app = typer.Typer(help="Check, show and compare rule sets.", no_args_is_help=Tru
 def check(
     policy: PolicySpec = "baseline",
     all_layers: Annotated[
-        bool, typer.Option("--all", help="Also check the baseline with every bundled proposed layer.")
+        bool,
+        typer.Option("--all", help="Also check the baseline with every bundled proposed layer."),
     ] = False,
     lang: Lang = None,
 ) -> None:
-    """Fail when an activity has no treatment, a rule lacks a citation or a language, or a category is unreachable."""
+    """Fail on gaps: untreated activity, uncited or one-language rule, unreachable category."""
     code = resolve_lang(lang)
     specs = [policy] + ([f"{policy}+{layer}" for layer in bundled_layers()] if all_layers else [])
     failed = False
@@ -39,15 +40,25 @@ def check(
             for problem in problems:
                 typer.echo(f"  {problem}")
         else:
-            typer.echo(t("cli.policy.ok", code, spec=spec, version=rules.version, rules=len(rules.rules),
-                         categories=len(rules.categories)))
+            typer.echo(
+                t(
+                    "cli.policy.ok",
+                    code,
+                    spec=spec,
+                    version=rules.version,
+                    rules=len(rules.rules),
+                    categories=len(rules.categories),
+                )
+            )
     if failed:
         raise typer.Exit(1)
 
 
 @app.command("show")
 def show(
-    category: Annotated[str | None, typer.Argument(help="One category id (VWP, B1, E2, ...).")] = None,
+    category: Annotated[
+        str | None, typer.Argument(help="One category id (VWP, B1, E2, ...).")
+    ] = None,
     policy: PolicySpec = "baseline",
     as_of: AsOf = None,
     lang: Lang = None,
@@ -62,7 +73,7 @@ def show(
 
 
 def _side(spec: str, lang: str) -> tuple[str, dt.date | None]:
-    """``baseline``, ``baseline+e4``, a folder, or any of them with ``@YYYY-MM-DD``; a bare date means baseline."""
+    """A rule set (``baseline+e4``, a folder), maybe ``@YYYY-MM-DD``; a bare date is baseline."""
     name, _, day = spec.partition("@")
     try:
         return "baseline", dt.date.fromisoformat(name)
@@ -83,7 +94,9 @@ def diff(
     if (old_day is None) != (new_day is None):
         day = old_day or new_day
         old_day = new_day = day
-    lines = diff_views(policy_view(load(old_spec, code), old_day), policy_view(load(new_spec, code), new_day))
+    lines = diff_views(
+        policy_view(load(old_spec, code), old_day), policy_view(load(new_spec, code), new_day)
+    )
     typer.echo(t("cli.policy.diff_head", code, old=old, new=new, count=len(lines)))
     for line in lines:
         typer.echo(line)

@@ -24,7 +24,7 @@ from visadesk.cli.common import (
     resolve_lang,
     today,
 )
-from visadesk.engine import ScreeningResult, Screener
+from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import Status
 from visadesk.i18n import t
 from visadesk.policy.model import Policy
@@ -36,11 +36,18 @@ from visadesk.roster import read_roster
 __all__ = ["register"]
 
 Roster = Annotated[Path, typer.Argument(help="Roster file: .csv, .xlsx, .parquet or .json.")]
-Sheet = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first sheet).")]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="XLSX sheet name (default: the first sheet).")
+]
 
 
 def _screen(
-    roster: Path, sheet: str | None, policy: Policy, as_of_raw: str | None, start_raw: str | None, lang: str
+    roster: Path,
+    sheet: str | None,
+    policy: Policy,
+    as_of_raw: str | None,
+    start_raw: str | None,
+    lang: str,
 ) -> tuple[list[ScreeningResult], Screener]:
     as_of = parse_day(as_of_raw, "--as-of", lang) or today()
     start = parse_day(start_raw, "--start-date", lang) or as_of
@@ -75,16 +82,25 @@ def _print_summary(results: list[ScreeningResult], policy: Policy, lang: str) ->
         for code, count in summary.flags.most_common():
             flags.add_row(code, str(count))
         console.print(flags)
-    console.print(t("cli.summary.policy", lang, version=policy.version, as_of=results[0].as_of.isoformat())
-                  if results else "")
+    console.print(
+        t("cli.summary.policy", lang, version=policy.version, as_of=results[0].as_of.isoformat())
+        if results
+        else ""
+    )
     console.print(policy.notice.get(lang))
 
 
 def screen(
     roster: Roster,
-    json_out: Annotated[bool, typer.Option("--json", help="Write the results as JSON to stdout.")] = False,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")] = None,
-    xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Write the results as JSON to stdout.")
+    ] = False,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")
+    ] = None,
+    xlsx_out: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")
+    ] = None,
     sheet: Sheet = None,
     as_of: AsOf = None,
     start_date: StartDate = None,
@@ -102,7 +118,12 @@ def screen(
             write_xlsx(xlsx_out, results, rules, code)
     if json_out:
         document = result_document(
-            results, rules, as_of=screener.as_of, start_date=screener.start_date, lang=code, source=roster.name
+            results,
+            rules,
+            as_of=screener.as_of,
+            start_date=screener.start_date,
+            lang=code,
+            source=roster.name,
         )
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return

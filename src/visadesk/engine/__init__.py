@@ -15,8 +15,8 @@ __all__ = [
     "Check",
     "FlagHit",
     "Outcome",
-    "ScreeningResult",
     "Screener",
+    "ScreeningResult",
     "Status",
     "derive_facts",
 ]

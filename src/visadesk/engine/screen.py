@@ -105,11 +105,18 @@ class Screener:
     def _in_force(self, rule: Rule) -> bool:
         return rule.effective.contains(self.as_of)
 
-    def _check(self, rule: Rule, facts: Mapping[str, FactValue], ctx: _Context, **kw: str) -> Check:
+    def _check(
+        self,
+        rule: Rule,
+        facts: Mapping[str, FactValue],
+        ctx: _Context,
+        activity: str | None = None,
+        provision: str | None = None,
+    ) -> Check:
         assert rule.test is not None, f"{rule.id} has no test"
         value, missing = evaluate(rule.test, facts, ctx)
         used = tuple((f, facts.get(f)) for f in sorted(facts_of(rule.test)))
-        return Check(rule.id, Outcome.of(value), used, tuple(sorted(missing)), **kw)
+        return Check(rule.id, Outcome.of(value), used, tuple(sorted(missing)), activity, provision)
 
     def _provision(
         self, provision: Provision, activity: str, facts: Mapping[str, FactValue], ctx: _Context
@@ -148,7 +155,9 @@ class Screener:
         if any(v is None for v, _, _ in attempts):
             out: list[Check] = []
             for value, checks, _ in attempts:
-                out.extend(checks if value is None else [replace(c, superseded=True) for c in checks])
+                out.extend(
+                    checks if value is None else [replace(c, superseded=True) for c in checks]
+                )
             return None, out, None
         return False, [c for _, cs, _ in attempts for c in cs], None
 
@@ -161,7 +170,9 @@ class Screener:
         limit = self.policy.param(limit_param or stay.admission_param, self.as_of)
         return trip_days <= int(str(limit))
 
-    def _lead_path(self, category: Category, facts: Mapping[str, FactValue], ctx: _Context) -> LeadTimePath:
+    def _lead_path(
+        self, category: Category, facts: Mapping[str, FactValue], ctx: _Context
+    ) -> LeadTimePath:
         for path in category.lead_time:
             if path.when is None or evaluate(path.when, facts, ctx)[0] is True:
                 return path
@@ -181,7 +192,11 @@ class Screener:
         return day
 
     def _in_hand(self, category: Category, facts: Mapping[str, FactValue]) -> bool:
-        held, expiry, start = facts.get("holds_visa"), facts.get("visa_expiry"), facts.get("trip_start")
+        held, expiry, start = (
+            facts.get("holds_visa"),
+            facts.get("visa_expiry"),
+            facts.get("trip_start"),
+        )
         return (
             isinstance(held, str)
             and held in category.held_visa_codes
@@ -191,7 +206,9 @@ class Screener:
         )
 
     # -- one trip ----------------------------------------------------------------
-    def _category(self, category: Category, facts: Mapping[str, FactValue], ctx: _Context) -> CategoryVerdict:
+    def _category(
+        self, category: Category, facts: Mapping[str, FactValue], ctx: _Context
+    ) -> CategoryVerdict:
         checks = [self._check(r, facts, ctx) for r in category.requirements if self._in_force(r)]
         values: list[Tri] = [_tri(c.outcome) for c in checks]
         outcomes: dict[str, Tri] = {}
@@ -242,7 +259,9 @@ class Screener:
         verdicts = {c.id: self._category(c, facts, ctx) for c in self.categories}
         order = list(verdicts)
         candidates = [
-            v for v in verdicts.values() if v.status is Status.ELIGIBLE and v.stay_covers and v.ready_by
+            v
+            for v in verdicts.values()
+            if v.status is Status.ELIGIBLE and v.stay_covers and v.ready_by
         ]
         recommended = (
             min(candidates, key=lambda v: (v.ready_by, order.index(v.category))).category

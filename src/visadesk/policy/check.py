@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from visadesk.policy.expr import (
     All,
-    Any_,
+    AnyOf,
     Compare,
     EvalContext,
     Expr,
@@ -42,10 +42,6 @@ class PolicyProblem:
         return f"{self.code}: {self.item}: {self.detail}"
 
 
-def _rules(policy: Policy) -> Iterator[Rule]:
-    yield from policy.rules.values()
-
-
 def _boundaries(policy: Policy) -> list[dt.date]:
     days: set[dt.date] = set()
     for rule in policy.rules.values():
@@ -60,51 +56,78 @@ def _boundaries(policy: Policy) -> list[dt.date]:
 def check_policy(policy: Policy) -> list[PolicyProblem]:
     """Every problem found; an empty list means the rule set passes."""
     problems: list[PolicyProblem] = []
-    add = problems.append
     provisions = provision_index(policy)
-    for rule in _rules(policy):
-        c = rule.citation
-        if not c.instrument.strip() or not c.pinpoint.strip():
-            add(PolicyProblem("citation", rule.id, "needs an instrument and a pinpoint"))
-        for lang in ("en", "ko"):
-            if not rule.message.get(lang).strip() or not rule.title.get(lang).strip():
-                add(PolicyProblem("language", rule.id, f"no title or message in {lang}"))
-        exprs: list[Expr] = [rule.test] if rule.test else []
-        exprs += [f.when for f in policy.flags if f.rule.id == rule.id]
-        for expr in exprs:
-            for fact in facts_of(expr):
-                if fact not in COLUMN_BY_NAME and fact not in _DERIVED:
-                    add(PolicyProblem("fact", rule.id, f"reads unknown fact {fact!r}"))
-            for name in params_of(expr):
-                if name not in policy.parameters:
-                    add(PolicyProblem("parameter", rule.id, f"reads unknown parameter {name!r}"))
+    for rule in policy.rules.values():
+        problems.extend(_check_rule(policy, rule))
     for category in policy.categories.values():
         problems.extend(_check_category(policy, category, provisions))
     for name, param in policy.parameters.items():
         for value in param.values:
             if not value.source.strip():
-                add(PolicyProblem("parameter", name, f"value from {value.start} has no source"))
+                problems.append(
+                    PolicyProblem("parameter", name, f"value from {value.start} has no source")
+                )
     days = _boundaries(policy) or [dt.date.today()]
     for category in policy.categories.values():
-        if not any(reachable(policy, category, day) for day in days if category.effective.contains(day)):
-            add(PolicyProblem("unreachable", category.id, "no facts make it eligible on any date"))
+        if not any(
+            reachable(policy, category, day) for day in days if category.effective.contains(day)
+        ):
+            problems.append(
+                PolicyProblem("unreachable", category.id, "no facts make it eligible on any date")
+            )
     return problems
 
 
-def _check_category(policy: Policy, category: Category, provisions: Mapping[str, object]) -> list[PolicyProblem]:
+def _check_rule(policy: Policy, rule: Rule) -> Iterator[PolicyProblem]:
+    c = rule.citation
+    if not c.instrument.strip() or not c.pinpoint.strip():
+        yield PolicyProblem("citation", rule.id, "needs an instrument and a pinpoint")
+    for lang in ("en", "ko"):
+        if not rule.message.get(lang).strip() or not rule.title.get(lang).strip():
+            yield PolicyProblem("language", rule.id, f"no title or message in {lang}")
+    exprs: list[Expr] = [rule.test] if rule.test else []
+    exprs += [f.when for f in policy.flags if f.rule.id == rule.id]
+    for expr in exprs:
+        for fact in sorted(facts_of(expr)):
+            if fact not in COLUMN_BY_NAME and fact not in _DERIVED:
+                yield PolicyProblem("fact", rule.id, f"reads unknown fact {fact!r}")
+        for name in sorted(params_of(expr)):
+            if name not in policy.parameters:
+                yield PolicyProblem("parameter", rule.id, f"reads unknown parameter {name!r}")
+
+
+def _check_category(
+    policy: Policy, category: Category, provisions: Mapping[str, object]
+) -> list[PolicyProblem]:
     out: list[PolicyProblem] = []
     for code in ACTIVITY_CODES:
         treatment = category.activities.get(code)
         if treatment is None:
-            out.append(PolicyProblem("treatment", category.id, f"no treatment for activity {code!r}"))
+            out.append(
+                PolicyProblem("treatment", category.id, f"no treatment for activity {code!r}")
+            )
             continue
         if not treatment.allowed_by and not treatment.prohibited_by:
-            out.append(PolicyProblem("treatment", category.id, f"{code!r} is neither allowed nor prohibited"))
+            out.append(
+                PolicyProblem(
+                    "treatment", category.id, f"{code!r} is neither allowed nor prohibited"
+                )
+            )
         for pid in treatment.allowed_by:
             if pid not in provisions:
-                out.append(PolicyProblem("treatment", category.id, f"{code!r} cites unknown provision {pid!r}"))
+                out.append(
+                    PolicyProblem(
+                        "treatment", category.id, f"{code!r} cites unknown provision {pid!r}"
+                    )
+                )
         if treatment.prohibited_by and treatment.prohibited_by not in policy.rules:
-            out.append(PolicyProblem("treatment", category.id, f"{code!r} cites unknown rule {treatment.prohibited_by!r}"))
+            out.append(
+                PolicyProblem(
+                    "treatment",
+                    category.id,
+                    f"{code!r} cites unknown rule {treatment.prohibited_by!r}",
+                )
+            )
     for code in category.activities:
         if code not in ACTIVITY_CODES:
             out.append(PolicyProblem("treatment", category.id, f"treats unknown activity {code!r}"))
@@ -147,13 +170,24 @@ def _candidates(fact: str, exprs: list[Expr], ctx: EvalContext) -> list[FactValu
     group = {fact}
     for expr in exprs:  # facts compared with each other share candidate values
         for node in _walk(expr):
-            if isinstance(node, Compare) and isinstance(node.operand, str):
-                if fact in (node.fact, node.operand):
-                    group |= {node.fact, node.operand}
+            if (
+                isinstance(node, Compare)
+                and isinstance(node.operand, str)
+                and fact in (node.fact, node.operand)
+            ):
+                group |= {node.fact, node.operand}
     for expr in exprs:
         for node in _walk(expr):
-            if isinstance(node, Compare) and node.fact in group and not isinstance(node.operand, str):
-                raw = ctx.param(node.operand.name) if isinstance(node.operand, Param) else node.operand.value
+            if (
+                isinstance(node, Compare)
+                and node.fact in group
+                and not isinstance(node.operand, str)
+            ):
+                raw = (
+                    ctx.param(node.operand.name)
+                    if isinstance(node.operand, Param)
+                    else node.operand.value
+                )
                 items = raw if isinstance(raw, tuple) else (raw,)
                 for item in items:
                     if isinstance(item, bool) or not isinstance(item, (int, float)):
@@ -166,7 +200,7 @@ def _candidates(fact: str, exprs: list[Expr], ctx: EvalContext) -> list[FactValu
 
 def _walk(expr: Expr) -> Iterator[Expr]:
     yield expr
-    if isinstance(expr, (All, Any_)):
+    if isinstance(expr, (All, AnyOf)):
         for item in expr.items:
             yield from _walk(item)
     elif isinstance(expr, Not):
@@ -195,7 +229,9 @@ def _reachable(policy: Policy, category: Category, day: dt.date, ctx: EvalContex
             provision = provisions.get(pid)
             if provision is None or not provision.rule.effective.contains(day):
                 continue
-            exprs = base + [r.test for r in provision.requirements if r.test and r.effective.contains(day)]
+            exprs = base + [
+                r.test for r in provision.requirements if r.test and r.effective.contains(day)
+            ]
             goal: Expr = All(tuple(exprs)) if exprs else Known("activities", True)
             facts: dict[str, FactValue] = {"activities": (code,)}
             if _search(goal, exprs, sorted(facts_of(goal) - {"activities"}), facts, ctx):
@@ -203,7 +239,9 @@ def _reachable(policy: Policy, category: Category, day: dt.date, ctx: EvalContex
     return False
 
 
-def _search(goal: Expr, exprs: list[Expr], todo: list[str], facts: dict[str, FactValue], ctx: EvalContext) -> bool:
+def _search(
+    goal: Expr, exprs: list[Expr], todo: list[str], facts: dict[str, FactValue], ctx: EvalContext
+) -> bool:
     value, _ = evaluate(goal, facts, ctx)
     if value is not None or not todo:
         return value is True
@@ -214,4 +252,3 @@ def _search(goal: Expr, exprs: list[Expr], todo: list[str], facts: dict[str, Fac
             return True
     del facts[fact]
     return False
-

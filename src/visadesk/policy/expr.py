@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol
+from typing import Final, Literal, Protocol, cast
 
 __all__ = [
     "COMPARATORS",
-    "All",
-    "Any_",
     "ActivitiesOutside",
+    "All",
+    "AnyOf",
     "BasisUsed",
     "Compare",
     "Const",
@@ -120,7 +120,7 @@ class All:
 
 
 @dataclass(frozen=True, slots=True)
-class Any_:
+class AnyOf:
     items: tuple[Expr, ...]
 
 
@@ -144,7 +144,7 @@ class BasisUsed:
     provision: str
 
 
-Expr = Compare | Known | All | Any_ | Not | ActivitiesOutside | BasisUsed
+Expr = Compare | Known | All | AnyOf | Not | ActivitiesOutside | BasisUsed
 
 
 def _operand(raw: object) -> Operand:
@@ -157,18 +157,18 @@ def _operand(raw: object) -> Operand:
     return Const(raw)
 
 
-def parse_expr(raw: object) -> Expr:
+def parse_expr(raw: object) -> Expr:  # noqa: PLR0911, PLR0912 - one branch per form
     """Parse one YAML condition; raise :class:`ExprError` naming what is wrong."""
     if not isinstance(raw, Mapping):
         raise ExprError(f"a condition must be a mapping, got {raw!r}")
     keys = set(raw)
-    if keys == {"all"} or keys == {"any"}:
+    if keys in ({"all"}, {"any"}):
         key = next(iter(keys))
         items = raw[key]
         if not isinstance(items, list) or not items:
             raise ExprError(f"{key!r} needs a non-empty list of conditions")
         parsed = tuple(parse_expr(i) for i in items)
-        return All(parsed) if key == "all" else Any_(parsed)
+        return All(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
         return Not(parse_expr(raw["not"]))
     if keys == {"activities_outside"}:
@@ -194,8 +194,8 @@ def parse_expr(raw: object) -> Expr:
             other = raw[op]
             if not isinstance(other, str):
                 raise ExprError(f"{op!r} must name another fact")
-            return Compare(fact, op, other)  # type: ignore[arg-type]
-        return Compare(fact, op, _operand(raw[op]))  # type: ignore[arg-type]
+            return Compare(fact, cast(Op, op), other)
+        return Compare(fact, cast(Op, op), _operand(raw[op]))
     raise ExprError(f"cannot read condition {dict(raw)!r}")
 
 
@@ -231,8 +231,8 @@ def _ordered(a: object, b: object, cmp: Callable[[float, float], bool]) -> bool:
     raise ExprError(f"cannot order {a!r} against {b!r}")
 
 
-def _compare(op: Op, left: object, right: object) -> bool:  # noqa: PLR0911 - one branch per operator
-    if op == "is" or op == "eq":
+def _compare(op: Op, left: object, right: object) -> bool:  # noqa: PLR0911, PLR0912 - one branch per operator
+    if op in {"is", "eq"}:
         return left == right
     if op == "ne":
         return left != right
@@ -261,13 +261,15 @@ def _compare(op: Op, left: object, right: object) -> bool:  # noqa: PLR0911 - on
     raise ExprError(f"unknown comparison {op!r}")
 
 
-def evaluate(expr: Expr, facts: Mapping[str, object], ctx: EvalContext) -> Result:
+def evaluate(expr: Expr, facts: Mapping[str, object], ctx: EvalContext) -> Result:  # noqa: PLR0911, PLR0912
     """Evaluate under Kleene logic; the set names the facts that made it unknown."""
     if isinstance(expr, Compare):
         left = facts.get(expr.fact)
         if isinstance(expr.operand, str):
             right = facts.get(expr.operand)
-            missing = frozenset(f for f, v in ((expr.fact, left), (expr.operand, right)) if v is None)
+            missing = frozenset(
+                f for f, v in ((expr.fact, left), (expr.operand, right)) if v is None
+            )
             if missing:
                 return None, missing
         else:
@@ -288,7 +290,7 @@ def evaluate(expr: Expr, facts: Mapping[str, object], ctx: EvalContext) -> Resul
                 saw_unknown = True
                 unknown |= missing
         return (None, frozenset(unknown)) if saw_unknown else (True, _NONE)
-    if isinstance(expr, Any_):
+    if isinstance(expr, AnyOf):
         unknown = set()
         saw_unknown = False
         for item in expr.items:
@@ -321,7 +323,7 @@ def facts_of(expr: Expr) -> frozenset[str]:
         return frozenset({expr.fact, *extra})
     if isinstance(expr, Known):
         return frozenset({expr.fact})
-    if isinstance(expr, (All, Any_)):
+    if isinstance(expr, (All, AnyOf)):
         return frozenset().union(*(facts_of(i) for i in expr.items))
     if isinstance(expr, Not):
         return facts_of(expr.item)
@@ -334,7 +336,7 @@ def params_of(expr: Expr) -> frozenset[str]:
     """Every parameter a condition reads."""
     if isinstance(expr, Compare) and isinstance(expr.operand, Param):
         return frozenset({expr.operand.name})
-    if isinstance(expr, (All, Any_)):
+    if isinstance(expr, (All, AnyOf)):
         return frozenset().union(*(params_of(i) for i in expr.items))
     if isinstance(expr, Not):
         return params_of(expr.item)

@@ -70,7 +70,9 @@ class _Reader:
         if set(raw) != {"en", "ko"}:
             # A comma in an unquoted flow mapping ({en: a, b, ko: c}) silently splits the text.
             extra = ", ".join(repr(k) for k in raw if k not in ("en", "ko"))
-            raise self.fail(f"{what} has keys other than 'en' and 'ko' ({extra}); quote texts with commas")
+            raise self.fail(
+                f"{what} has keys other than 'en' and 'ko' ({extra}); quote texts with commas"
+            )
         return Text(str(raw["en"]).strip(), str(raw["ko"]).strip())
 
     def date(self, raw: object, what: str) -> dt.date:
@@ -85,7 +87,10 @@ class _Reader:
         """Refuse unknown keys: a misspelt 'efective' must not silently drop a date."""
         unknown = sorted(str(k) for k in raw if k not in allowed)
         if unknown:
-            raise self.fail(f"{what}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+            raise self.fail(
+                f"{what}: unknown key(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
 
     def citation(self, raw: object, what: str) -> Citation:
         if not isinstance(raw, Mapping) or not raw.get("instrument") or "as_of" not in raw:
@@ -153,7 +158,9 @@ class _Reader:
     def provision(self, raw: object, category: str) -> Provision:
         if not isinstance(raw, Mapping):
             raise self.fail("a provision must be a mapping")
-        rule = self.rule({k: v for k, v in raw.items() if k not in PROVISION_ONLY}, "provision", category)
+        rule = self.rule(
+            {k: v for k, v in raw.items() if k not in PROVISION_ONLY}, "provision", category
+        )
         provision = Provision(
             rule=rule,
             basis=str(raw.get("basis") or rule.citation),
@@ -195,17 +202,21 @@ class _Reader:
         self.keys(raw, CATEGORY_KEYS, cid)
         requirements = self.requirement_list(raw.get("requirements"), cid)
         provisions = tuple(self.provision(p, cid) for p in raw.get("provisions") or [])
-        prohibitions = tuple(self.rule(p, "prohibition", cid) for p in raw.get("prohibitions") or [])
+        prohibitions = tuple(
+            self.rule(p, "prohibition", cid) for p in raw.get("prohibitions") or []
+        )
         activities: dict[str, ActivityTreatment] = {}
-        for code, spec in (raw.get("activities") or {}).items():
-            spec = spec or {}
+        for code, raw_spec in (raw.get("activities") or {}).items():
+            spec = raw_spec or {}
             activities[str(code)] = ActivityTreatment(
                 activity=str(code),
                 allowed_by=tuple(str(p) for p in spec.get("allowed_by") or []),
                 prohibited_by=str(spec["prohibited_by"]) if spec.get("prohibited_by") else None,
                 note=str(spec["note"]) if spec.get("note") else None,
             )
-        annotation = self.text(raw["annotation"], f"{cid} annotation") if raw.get("annotation") else None
+        annotation = (
+            self.text(raw["annotation"], f"{cid} annotation") if raw.get("annotation") else None
+        )
         return Category(
             id=cid,
             title=self.text(raw.get("title"), f"{cid} title"),
@@ -249,7 +260,9 @@ class _Reader:
         )
 
     def flag(self, raw: Mapping[str, Any]) -> FlagRule:
-        rule = self.rule({k: v for k, v in raw.items() if k not in ("severity", "when")}, "flag", "")
+        rule = self.rule(
+            {k: v for k, v in raw.items() if k not in ("severity", "when")}, "flag", ""
+        )
         severity = raw.get("severity")
         if severity not in ("low", "medium", "high"):
             raise self.fail(f"flag {rule.id}: severity must be low, medium or high")
@@ -265,8 +278,20 @@ RULE_KEYS = frozenset({"id", "title", "message", "citation", "effective", "test"
 CITATION_KEYS = frozenset({"instrument", "pinpoint", "as_of", "url"})
 CATEGORY_KEYS = frozenset(
     {
-        "id", "kind", "title", "citation", "stay", "lead_time", "held_visa_codes", "annotation",
-        "requirements", "provisions", "prohibitions", "default_prohibition", "activities", "effective",
+        "id",
+        "kind",
+        "title",
+        "citation",
+        "stay",
+        "lead_time",
+        "held_visa_codes",
+        "annotation",
+        "requirements",
+        "provisions",
+        "prohibitions",
+        "default_prohibition",
+        "activities",
+        "effective",
     }
 )
 
@@ -302,7 +327,9 @@ def _layer_files(folder: Traversable) -> Iterator[Traversable]:
             yield entry
     categories = folder / "categories"
     if categories.is_dir():
-        yield from sorted((e for e in categories.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+        yield from sorted(
+            (e for e in categories.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name
+        )
 
 
 def _resolve(spec: str) -> Traversable:
@@ -333,9 +360,13 @@ def load_policy(spec: str = "baseline") -> Policy:
         folder = _resolve(part)
         meta = _yaml(folder / "policy.yaml") or {}
         if index == 0 and meta.get("kind") == "proposed":
-            raise PolicyError(f"{part!r} is a proposed layer; load it over a baseline: baseline+{part}")
+            raise PolicyError(
+                f"{part!r} is a proposed layer; load it over a baseline: baseline+{part}"
+            )
         if index > 0 and meta.get("kind") != "proposed":
-            raise PolicyError(f"{part!r} is not a proposed layer and cannot go over another rule set")
+            raise PolicyError(
+                f"{part!r} is not a proposed layer and cannot go over another rule set"
+            )
         if index == 0:
             head = meta
         reader = _Reader(str(meta.get("id", part)), rules)
@@ -361,7 +392,7 @@ def load_policy(spec: str = "baseline") -> Policy:
     layers_meta.file = "policy.yaml"
     return Policy(
         id=str(head.get("id", parts[0])),
-        version="+".join([str(head.get("version", "0"))] + parts[1:]),
+        version="+".join([str(head.get("version", "0")), *parts[1:]]),
         title=layers_meta.text(head.get("title"), "policy title"),
         layers=tuple(parts),
         categories=ordered,

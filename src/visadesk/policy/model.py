@@ -241,13 +241,15 @@ class Policy:
         return value.value
 
     def params_at(self, day: dt.date) -> dict[str, object]:
-        """Scalar parameters in force on ``day``, for message templates like ``{vwp_max_stay_days}``."""
+        """Scalar parameters in force on ``day``, for templates like ``{vwp_max_stay_days}``."""
         out: dict[str, object] = {}
         for name, param in self.parameters.items():
             value = param.at(day)
             if value is not None and isinstance(value.value, (int, float, str)):
                 v = value.value
-                out[name] = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) and v >= 10000 else v
+                out[name] = (
+                    f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) and v >= 10000 else v
+                )
         return out
 
     def format(self, text: Text, lang: str, day: dt.date) -> str:

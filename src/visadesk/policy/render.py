@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from visadesk.policy.expr import (
     ActivitiesOutside,
     All,
-    Any_,
+    AnyOf,
     BasisUsed,
     Compare,
     Expr,
@@ -48,7 +48,7 @@ def _operand(value: object) -> str:
     return str(value)
 
 
-def describe(expr: Expr, policy: Policy | None = None, day: dt.date | None = None) -> str:
+def describe(expr: Expr, policy: Policy | None = None, day: dt.date | None = None) -> str:  # noqa: PLR0911
     """A condition in plain words; parameters show their value on ``day`` when given."""
     if isinstance(expr, Compare):
         if isinstance(expr.operand, str):
@@ -66,7 +66,7 @@ def describe(expr: Expr, policy: Policy | None = None, day: dt.date | None = Non
         return f"{expr.fact} is {'given' if expr.expected else 'blank'}"
     if isinstance(expr, All):
         return "(" + " and ".join(describe(i, policy, day) for i in expr.items) + ")"
-    if isinstance(expr, Any_):
+    if isinstance(expr, AnyOf):
         return "(" + " or ".join(describe(i, policy, day) for i in expr.items) + ")"
     if isinstance(expr, Not):
         return "not " + describe(expr.item, policy, day)
@@ -152,52 +152,60 @@ def show_policy(policy: Policy, day: dt.date, lang: str = "en", category: str | 
     return "\n\n".join(["\n".join(head), *parts, "\n".join(flags), "\n".join(params)])
 
 
-def policy_view(policy: Policy, day: dt.date | None = None) -> dict[str, str]:
-    """A flat, comparable description of a rule set (as in force on ``day`` when given)."""
-    view: dict[str, str] = {}
+def _rule_text(rule: Rule, day: dt.date | None) -> str:
+    parts = [f"{rule.citation}", rule.message.en]
+    if rule.test is not None:
+        parts.append(f"test: {describe(rule.test)}")
+    if day is None and (rule.effective.start or rule.effective.end):
+        parts.append(f"in force {rule.effective.start or '…'} to {rule.effective.end or '…'}")
+    return " | ".join(parts)
 
+
+def _category_view(policy: Policy, category: Category, day: dt.date | None) -> dict[str, str]:
     def in_force(rule: Rule) -> bool:
         return day is None or rule.effective.contains(day)
 
-    def rule_text(rule: Rule) -> str:
-        parts = [f"{rule.citation}", rule.message.en]
-        if rule.test is not None:
-            parts.append(f"test: {describe(rule.test)}")
-        if day is None and (rule.effective.start or rule.effective.end):
-            parts.append(f"in force {rule.effective.start or '…'} to {rule.effective.end or '…'}")
-        return " | ".join(parts)
-
-    for category in policy.categories.values():
-        if day is not None and not category.effective.contains(day):
-            continue
-        view[f"category {category.id}"] = f"{category.title.en} [{category.citation}]"
-        for rule in category.requirements:
-            if in_force(rule):
-                view[f"requirement {rule.id}"] = rule_text(rule)
-        for provision in category.provisions:
-            if in_force(provision.rule):
-                view[f"provision {provision.id}"] = f"{provision.basis} | " + rule_text(provision.rule)
-                for req in provision.requirements:
-                    if in_force(req):
-                        view[f"requirement {req.id}"] = rule_text(req)
-        for rule in category.prohibitions:
-            view[f"prohibition {rule.id}"] = rule_text(rule)
-        for code, t in category.activities.items():
-            what = f"prohibited by {t.prohibited_by}" if t.prohibited_by else "allowed by " + " or ".join(
-                p for p in t.allowed_by if day is None or _provision_in_force(policy, p, day)
+    view = {f"category {category.id}": f"{category.title.en} [{category.citation}]"}
+    rules = [r for r in category.requirements if in_force(r)]
+    for provision in category.provisions:
+        if in_force(provision.rule):
+            view[f"provision {provision.id}"] = f"{provision.basis} | " + _rule_text(
+                provision.rule, day
             )
-            view[f"treatment {category.id}/{code}"] = what
+            rules += [r for r in provision.requirements if in_force(r)]
+    for rule in rules:
+        view[f"requirement {rule.id}"] = _rule_text(rule, day)
+    for rule in category.prohibitions:
+        view[f"prohibition {rule.id}"] = _rule_text(rule, day)
+    for code, t in category.activities.items():
+        if t.prohibited_by:
+            what = f"prohibited by {t.prohibited_by}"
+        else:
+            allowed = [
+                p for p in t.allowed_by if day is None or _provision_in_force(policy, p, day)
+            ]
+            what = "allowed by " + " or ".join(allowed)
+        view[f"treatment {category.id}/{code}"] = what
+    return view
+
+
+def policy_view(policy: Policy, day: dt.date | None = None) -> dict[str, str]:
+    """A flat, comparable description of a rule set (as in force on ``day`` when given)."""
+    view: dict[str, str] = {}
+    for category in policy.categories.values():
+        if day is None or category.effective.contains(day):
+            view.update(_category_view(policy, category, day))
     for flag in policy.flags:
-        if in_force(flag.rule):
-            view[f"flag {flag.code}"] = f"[{flag.severity}] when {describe(flag.when)} | {rule_text(flag.rule)}"
+        if day is None or flag.rule.effective.contains(day):
+            text = f"[{flag.severity}] when {describe(flag.when)} | {_rule_text(flag.rule, day)}"
+            view[f"flag {flag.code}"] = text
     for name, param in policy.parameters.items():
         if day is None:
-            history = "; ".join(f"from {v.start}: {_operand(v.value)}" for v in param.values)
-            view[f"parameter {name}"] = history
-        else:
-            value = param.at(day)
-            if value is not None:
-                view[f"parameter {name}"] = _operand(value.value)
+            view[f"parameter {name}"] = "; ".join(
+                f"from {v.start}: {_operand(v.value)}" for v in param.values
+            )
+        elif (value := param.at(day)) is not None:
+            view[f"parameter {name}"] = _operand(value.value)
     return view
 
 

@@ -23,9 +23,7 @@ class ResultRenderer:
         self.policy = policy
         self.as_of = as_of
         self.lang = lang
-        self._basis = {
-            p.id: p.basis for c in policy.categories.values() for p in c.provisions
-        }
+        self._basis = {p.id: p.basis for c in policy.categories.values() for p in c.provisions}
         self._order = {
             p.id: i for c in policy.categories.values() for i, p in enumerate(c.provisions)
         }
@@ -136,4 +134,3 @@ def result_document(
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
-

@@ -48,16 +48,28 @@ def explain(result: ScreeningResult, policy: Policy, lang: str = "en") -> str:
     renderer = ResultRenderer(policy, result.as_of, lang)
     f = result.facts
     lines = [
-        t("explain.title", lang, worker_id=result.worker_id, family=f.get("family_name") or "",
-          given=f.get("given_name") or ""),
-        t("explain.trip", lang, start=_fact(f.get("trip_start"), lang), end=_fact(f.get("trip_end"), lang),
-          days=f.get("trip_days"), activities=_fact(f.get("activities"), lang)),
+        t(
+            "explain.title",
+            lang,
+            worker_id=result.worker_id,
+            family=f.get("family_name") or "",
+            given=f.get("given_name") or "",
+        ),
+        t(
+            "explain.trip",
+            lang,
+            start=_fact(f.get("trip_start"), lang),
+            end=_fact(f.get("trip_end"), lang),
+            days=f.get("trip_days"),
+            activities=_fact(f.get("activities"), lang),
+        ),
         t("explain.policy", lang, version=policy.version, as_of=result.as_of.isoformat()),
         "",
     ]
     recommended = result.recommended or t("explain.none", lang)
-    lines.append(t("explain.recommended", lang, category=recommended,
-                   ready_by=_fact(result.ready_by, lang)))
+    lines.append(
+        t("explain.recommended", lang, category=recommended, ready_by=_fact(result.ready_by, lang))
+    )
     if result.ready_in_time is False:
         lines.append("  " + t("explain.late", lang, trip_start=result.trip_start.isoformat()))
     annotation = renderer.annotation(result, lang)
@@ -78,7 +90,9 @@ def explain(result: ScreeningResult, policy: Policy, lang: str = "en") -> str:
             if check.activity != activity:
                 activity = check.activity
                 if activity:
-                    lines.append("  " + t("explain.activity", lang, activity=t(f"activity.{activity}", lang)))
+                    lines.append(
+                        "  " + t("explain.activity", lang, activity=t(f"activity.{activity}", lang))
+                    )
             lines.extend(_check_lines(policy, renderer, check, lang))
         if verdict.ready_by:
             key = "explain.in_hand" if verdict.in_hand else "explain.ready_by"
@@ -90,7 +104,9 @@ def explain(result: ScreeningResult, policy: Policy, lang: str = "en") -> str:
         lines.append(t("explain.flags", lang))
         for flag in result.flags:
             shown = renderer.flag(flag.code, flag.severity, lang)
-            lines.append(f"  [{flag.severity}] {flag.code}: {shown['message']} ({shown['citation']})")
+            lines.append(
+                f"  [{flag.severity}] {flag.code}: {shown['message']} ({shown['citation']})"
+            )
         lines.append("")
     lines.append(policy.notice.get(lang))
     return "\n".join(lines)

@@ -38,7 +38,9 @@ def _reasons(renderer: ResultRenderer, result: ScreeningResult, lang: str) -> st
     return "\n".join(lines)
 
 
-def result_rows(results: Sequence[ScreeningResult], policy: Policy, lang: str = "en") -> list[dict[str, Any]]:
+def result_rows(
+    results: Sequence[ScreeningResult], policy: Policy, lang: str = "en"
+) -> list[dict[str, Any]]:
     """Flat rows: one per person, status per category, reasons in English and Korean."""
     if not results:
         return []
@@ -56,7 +58,9 @@ def result_rows(results: Sequence[ScreeningResult], policy: Policy, lang: str = 
             "trip_end": r.facts.get("trip_end"),
             "recommended": r.recommended or "",
             "ready_by": r.ready_by,
-            "ready_in_time": "" if r.ready_in_time is None else ("yes" if r.ready_in_time else "no"),
+            "ready_in_time": ""
+            if r.ready_in_time is None
+            else ("yes" if r.ready_in_time else "no"),
         }
         for cid, verdict in r.verdicts.items():
             row[f"status_{cid}"] = verdict.status.value
@@ -70,7 +74,9 @@ def result_rows(results: Sequence[ScreeningResult], policy: Policy, lang: str = 
     return rows
 
 
-def write_csv(path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en") -> None:
+def write_csv(
+    path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en"
+) -> None:
     """CSV in UTF-8 with a BOM, so Excel in Korea opens the Korean text correctly."""
     rows = result_rows(results, policy, lang)
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -81,7 +87,9 @@ def write_csv(path: Path, results: Sequence[ScreeningResult], policy: Policy, la
             writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
 
 
-def write_xlsx(path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en") -> None:
+def write_xlsx(
+    path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en"
+) -> None:
     """A workbook: the screening sheet, a summary sheet with the notice in both languages."""
     rows = result_rows(results, policy, lang)
     wb = Workbook()
@@ -116,7 +124,12 @@ def write_xlsx(path: Path, results: Sequence[ScreeningResult], policy: Policy, l
         info["B5"].number_format = "yyyy-mm-dd"
     info.append([t("report.rows", lang), summary.rows])
     info.append([])
-    info.append([t("report.category", lang), *(t(f"status.{s}", lang) for s in ("eligible", "needs_info", "ineligible"))])
+    info.append(
+        [
+            t("report.category", lang),
+            *(t(f"status.{s}", lang) for s in ("eligible", "needs_info", "ineligible")),
+        ]
+    )
     for cid, counts in summary.by_category.items():
         info.append([cid, *(counts.get(s, 0) for s in ("eligible", "needs_info", "ineligible"))])  # type: ignore[call-overload]
     info.append([])
