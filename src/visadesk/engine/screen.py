@@ -101,6 +101,10 @@ class Screener:
         self.categories = policy.categories_at(as_of)
         self._provisions = provision_index(policy)
 
+    def context(self) -> _Context:
+        """A fresh lookup context (parameters in force) for evaluating single conditions."""
+        return _Context(self.policy, self.as_of)
+
     # -- rules -----------------------------------------------------------------
     def _in_force(self, rule: Rule) -> bool:
         return rule.effective.contains(self.as_of)
@@ -177,6 +181,10 @@ class Screener:
             if path.when is None or evaluate(path.when, facts, ctx)[0] is True:
                 return path
         return category.lead_time[-1]
+
+    def ready_by(self, path: LeadTimePath) -> dt.date:
+        """The day a status reached by ``path`` can be in hand, starting on ``start_date``."""
+        return self._ready_by(path)
 
     def _ready_by(self, path: LeadTimePath) -> dt.date:
         day = self.start_date

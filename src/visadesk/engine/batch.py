@@ -1,0 +1,454 @@
+"""The batch engine: the rule set compiled to Polars, evaluated over whole rosters.
+
+It reads the same :class:`~visadesk.policy.model.Policy` as the per-case
+:class:`~visadesk.engine.screen.Screener` and mirrors its semantics column by
+column (a property test holds the two to identical output on random rosters).
+Results stay compact — statuses, rule-slot numbers, fact names — and are
+expanded to citations and messages only when written for people
+(:meth:`BatchScreener.results`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from visadesk.engine.compile import (
+    NULL_BOOL,
+    CompileContext,
+    activity_column,
+    compile_expr,
+    missing_expr,
+)
+from visadesk.engine.result import CategoryVerdict, Check, FlagHit, Outcome, ScreeningResult, Status
+from visadesk.engine.screen import Screener, derive_facts
+from visadesk.policy.expr import evaluate, facts_of
+from visadesk.policy.load import provision_index
+from visadesk.policy.model import Category, Policy, Rule
+from visadesk.roster.schema import ACTIVITY_CODES, FactValue
+
+__all__ = ["BatchScreener", "Slot", "prepare"]
+
+_WANTED = {
+    Status.ELIGIBLE: Outcome.PASS,
+    Status.INELIGIBLE: Outcome.FAIL,
+    Status.NEEDS_INFO: Outcome.UNKNOWN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One place a check can stand in a category's trace (a rule, maybe for one activity)."""
+
+    rule: str
+    activity: str | None = None
+    provision: str | None = None
+
+
+def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Derived facts the rules read: ``trip_days``, the held-visa code, one column per activity."""
+    activities = pl.col("activities")
+    return frame.with_columns(
+        ((pl.col("trip_end") - pl.col("trip_start")).dt.total_days() + 1).alias("trip_days"),
+        pl.col("holds_visa")
+        .str.to_uppercase()
+        .str.replace_all(" ", "", literal=True)
+        .alias("holds_visa"),
+        *(
+            activities.list.contains(pl.lit(code)).fill_null(False).alias(activity_column(code))
+            for code in ACTIVITY_CODES
+        ),
+    ).with_columns(
+        pl.when(pl.col("holds_visa") == "")
+        .then(None)
+        .otherwise(pl.col("holds_visa"))
+        .alias("holds_visa")
+    )
+
+
+def _r(rule_id: str) -> str:
+    return f"__r_{rule_id}"
+
+
+def _p(provision_id: str) -> str:
+    return f"__p_{provision_id}"
+
+
+class BatchScreener:
+    """Screens whole rosters (Polars frames) as the rules stood on ``as_of``."""
+
+    def __init__(
+        self, policy: Policy, *, as_of: dt.date, start_date: dt.date | None = None
+    ) -> None:
+        self.policy = policy
+        self.as_of = as_of
+        self.per_case = Screener(policy, as_of=as_of, start_date=start_date)
+        self.start_date = self.per_case.start_date
+        self.categories = self.per_case.categories
+        self.provisions = provision_index(policy)
+        self.ctx = CompileContext(param=lambda name: policy.param(name, as_of))
+        self.slots: dict[str, tuple[Slot, ...]] = {c.id: self._slots(c) for c in self.categories}
+
+    # -- static plan ---------------------------------------------------------------
+    def _in_force(self, rule: Rule) -> bool:
+        return rule.effective.contains(self.as_of)
+
+    def _attempts(self, category: Category, activity: str) -> list[str]:
+        treatment = category.activities.get(activity)
+        if treatment is None or treatment.prohibited_by:
+            return []
+        return [p for p in treatment.allowed_by if self._in_force(self.provisions[p].rule)]
+
+    def _slots(self, category: Category) -> tuple[Slot, ...]:
+        slots = [Slot(r.id) for r in category.requirements if self._in_force(r)]
+        for code in ACTIVITY_CODES:
+            treatment = category.activities.get(code)
+            attempts = self._attempts(category, code)
+            if treatment is not None and treatment.prohibited_by:
+                slots.append(Slot(treatment.prohibited_by, code))
+            elif not attempts:
+                slots.append(Slot(category.default_prohibition, code))
+            for pid in attempts:
+                slots.append(Slot(pid, code, pid))
+                slots.extend(
+                    Slot(r.id, code, pid)
+                    for r in self.provisions[pid].requirements
+                    if self._in_force(r)
+                )
+        return tuple(slots)
+
+    # -- evaluation ------------------------------------------------------------------
+    def _rules(self) -> dict[str, Rule]:
+        rules: dict[str, Rule] = {}
+        for category in self.categories:
+            for rule in category.requirements:
+                if self._in_force(rule):
+                    rules[rule.id] = rule
+            for code in ACTIVITY_CODES:
+                for pid in self._attempts(category, code):
+                    for rule in self.provisions[pid].requirements:
+                        if self._in_force(rule):
+                            rules[rule.id] = rule
+        return rules
+
+    def screen(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """Append compact verdict columns to a prepared roster frame (see :func:`prepare`)."""
+        rules = self._rules()
+        lf = frame.with_columns(
+            compile_expr(r.test, self.ctx).alias(_r(r.id)) for r in rules.values() if r.test
+        )
+        used_provisions = {
+            pid
+            for c in self.categories
+            for code in ACTIVITY_CODES
+            for pid in self._attempts(c, code)
+        }
+        lf = lf.with_columns(
+            pl.all_horizontal(
+                [pl.col(_r(r.id)) for r in self.provisions[pid].requirements if self._in_force(r)]
+                or [pl.lit(True)]
+            ).alias(_p(pid))
+            for pid in sorted(used_provisions)
+        )
+        plan = {c.id: self._activity_plan(c) for c in self.categories}
+        lf = lf.with_columns(
+            expr.alias(name)
+            for c in self.categories
+            for name, expr in plan[c.id].items()
+            if name.startswith("__a_")
+        )
+        lf = lf.with_columns(self._status(c).alias(f"status_{c.id}") for c in self.categories)
+        lf = lf.with_columns(
+            (plan[c.id][f"__use_{pid}"] & (pl.col(f"status_{c.id}") == "eligible")).alias(
+                f"__used_{c.id}_{pid}"
+            )
+            for c in self.categories
+            for pid in self._category_provisions(c)
+        )
+        columns: list[pl.Expr] = []
+        for category in self.categories:
+            columns += self._category_columns(category, plan[category.id], rules)
+        lf = lf.with_columns(columns)
+        lf = lf.with_columns(self._flags(), self._recommended(), self._row_missing())
+        return lf.with_columns(
+            pl.col("__recommended").struct.field("category").alias("recommended"),
+            pl.col("__recommended").struct.field("ready_by").alias("ready_by"),
+        ).with_columns((pl.col("ready_by") <= pl.col("trip_start")).alias("ready_in_time"))
+
+    def _category_provisions(self, category: Category) -> list[str]:
+        seen = {pid for code in ACTIVITY_CODES for pid in self._attempts(category, code)}
+        return [pid for pid in self.provisions if pid in seen]
+
+    def _activity_plan(self, category: Category) -> dict[str, pl.Expr]:
+        """Per activity: its outcome, which attempt decides, which attempts' checks count."""
+        plan: dict[str, pl.Expr] = {}
+        uses: dict[str, list[pl.Expr]] = {pid: [] for pid in self._category_provisions(category)}
+        for code in ACTIVITY_CODES:
+            has = pl.col(activity_column(code))
+            attempts = self._attempts(category, code)
+            if not attempts:
+                plan[f"__a_{category.id}_{code}"] = pl.lit(False)
+                continue
+            values = [pl.col(_p(pid)) for pid in attempts]
+            decides = []
+            for k, value in enumerate(values):
+                earlier = [~v.fill_null(False) for v in values[:k]]
+                decides.append(pl.all_horizontal([*earlier, value.fill_null(False)]))
+            settled = pl.any_horizontal(decides)
+            open_ = pl.any_horizontal([v.is_null() for v in values])
+            plan[f"__a_{category.id}_{code}"] = (
+                pl.when(settled).then(True).when(open_).then(NULL_BOOL).otherwise(False)
+            )
+            for k, pid in enumerate(attempts):
+                counts = decides[k] | (~settled & ((open_ & values[k].is_null()) | ~open_))
+                plan[f"__counts_{category.id}_{code}_{k}"] = has & counts
+                uses[pid].append(has & decides[k])
+        for pid, exprs in uses.items():
+            plan[f"__use_{pid}"] = pl.any_horizontal(exprs) if exprs else pl.lit(False)
+        return plan
+
+    def _status(self, category: Category) -> pl.Expr:
+        parts = [pl.col(_r(r.id)) for r in category.requirements if self._in_force(r)]
+        parts += [
+            pl.when(pl.col(activity_column(code)))
+            .then(pl.col(f"__a_{category.id}_{code}"))
+            .otherwise(True)
+            for code in ACTIVITY_CODES
+        ]
+        value = pl.all_horizontal(parts)
+        return (
+            pl.when(value)
+            .then(pl.lit("eligible"))
+            .when(value.is_null())
+            .then(pl.lit("needs_info"))
+            .otherwise(pl.lit("ineligible"))
+        )
+
+    def _slot_parts(
+        self, category: Category, plan: Mapping[str, pl.Expr]
+    ) -> list[tuple[Slot, pl.Expr, pl.Expr]]:
+        """Each slot with its outcome (nullable bool) and whether its check counts on this row."""
+        parts = []
+        attempt_index: dict[tuple[str, str], int] = {}
+        for code in ACTIVITY_CODES:
+            for k, pid in enumerate(self._attempts(category, code)):
+                attempt_index[(code, pid)] = k
+        for slot in self.slots[category.id]:
+            if slot.activity is None:
+                parts.append((slot, pl.col(_r(slot.rule)), pl.lit(True)))
+            elif slot.provision is None:
+                parts.append((slot, pl.lit(False), pl.col(activity_column(slot.activity))))
+            else:
+                k = attempt_index[(slot.activity, slot.provision)]
+                counts = plan[f"__counts_{category.id}_{slot.activity}_{k}"]
+                outcome = (
+                    pl.col(_p(slot.rule)) if slot.rule == slot.provision else pl.col(_r(slot.rule))
+                )
+                parts.append((slot, outcome, counts))
+        return parts
+
+    def _category_columns(
+        self, category: Category, plan: Mapping[str, pl.Expr], rules: Mapping[str, Rule]
+    ) -> list[pl.Expr]:
+        cid = category.id
+        status = pl.col(f"status_{cid}")
+        parts = self._slot_parts(category, plan)
+        reasons: list[pl.Expr] = []
+        for index, (_, outcome, counts) in enumerate(parts):
+            wanted = (
+                pl.when(status == "eligible")
+                .then(outcome.fill_null(False))
+                .when(status == "ineligible")
+                .then(outcome.eq_missing(pl.lit(False)))
+                .otherwise(outcome.is_null())
+            )
+            reasons.append(pl.when(counts & wanted).then(pl.lit(index, dtype=pl.UInt16)))
+        tested = [
+            (test, outcome, counts)
+            for slot, outcome, counts in parts
+            if slot.rule in rules and (test := rules[slot.rule].test) is not None
+        ]
+        missing: list[pl.Expr] = []
+        for fact in sorted({f for test, _, _ in tested for f in facts_of(test)}):
+            hits = [
+                counts & outcome.is_null() & missing_expr(test, fact, self.ctx)
+                for test, outcome, counts in tested
+                if fact in facts_of(test)
+            ]
+            missing.append(
+                pl.when((status == "needs_info") & pl.any_horizontal(hits)).then(pl.lit(fact))
+            )
+        basis: list[pl.Expr] = [
+            pl.when(pl.col(f"__used_{cid}_{pid}")).then(pl.lit(pid))
+            for pid in self._category_provisions(category)
+        ]
+        in_hand = self._in_hand(category)
+        return [
+            _list(reasons, pl.UInt16).alias(f"reasons_{cid}"),
+            _list(missing, pl.String).alias(f"missing_{cid}"),
+            _list(basis, pl.String).alias(f"basis_{cid}"),
+            self._stay_covers(category).alias(f"stay_covers_{cid}"),
+            in_hand.alias(f"in_hand_{cid}"),
+            pl.when(status == "ineligible")
+            .then(pl.lit(None, dtype=pl.Date))
+            .when(in_hand)
+            .then(pl.lit(self.start_date))
+            .otherwise(self._lead_date(category))
+            .alias(f"ready_by_{cid}"),
+        ]
+
+    def _stay_covers(self, category: Category) -> pl.Expr:
+        stay = category.stay
+        if stay.extendable and stay.max_total_param is None:
+            return pl.col("trip_days").is_not_null()
+        limit = self.policy.param(
+            stay.max_total_param
+            if stay.extendable and stay.max_total_param
+            else stay.admission_param,
+            self.as_of,
+        )
+        return (pl.col("trip_days") <= int(str(limit))).fill_null(False)
+
+    def _in_hand(self, category: Category) -> pl.Expr:
+        return (
+            pl.col("holds_visa").is_in(
+                pl.Series(list(category.held_visa_codes), dtype=pl.String).implode()
+            )
+            & (pl.col("visa_expiry") >= pl.col("trip_start"))
+        ).fill_null(False)
+
+    def _lead_date(self, category: Category) -> pl.Expr:
+        chain: Any = None
+        for path in category.lead_time:
+            date = pl.lit(self.per_case.ready_by(path))
+            if path.when is None:
+                return date if chain is None else chain.otherwise(date)
+            cond = compile_expr(path.when, self.ctx).fill_null(False)
+            chain = pl.when(cond).then(date) if chain is None else chain.when(cond).then(date)
+        last = pl.lit(self.per_case.ready_by(category.lead_time[-1]))
+        return chain.otherwise(last) if chain is not None else last
+
+    def _flags(self) -> pl.Expr:
+        outcomes = {
+            (c.id, code): pl.col(f"__a_{c.id}_{code}")
+            for c in self.categories
+            for code in ACTIVITY_CODES
+        }
+        basis = {
+            (c.id, pid): pl.col(f"__used_{c.id}_{pid}")
+            for c in self.categories
+            for pid in self._category_provisions(c)
+        }
+        ctx = CompileContext(
+            self.ctx.param, _Default(outcomes, NULL_BOOL), _Default(basis, pl.lit(False))
+        )
+        raised: list[pl.Expr] = [
+            pl.when(compile_expr(f.when, ctx).fill_null(False)).then(pl.lit(f.code))
+            for f in self.policy.flags
+            if self._in_force(f.rule)
+        ]
+        return _list(raised, pl.String).alias("flags")
+
+    def _recommended(self) -> pl.Expr:
+        keys = []
+        for order, c in enumerate(self.categories):
+            candidate = (
+                (pl.col(f"status_{c.id}") == "eligible")
+                & pl.col(f"stay_covers_{c.id}")
+                & pl.col(f"ready_by_{c.id}").is_not_null()
+            )
+            day = pl.col(f"ready_by_{c.id}").cast(pl.Int64)
+            keys.append(pl.when(candidate).then(day * 64 + order))
+        key = pl.min_horizontal(keys)
+        names = pl.Series([c.id for c in self.categories], dtype=pl.String)
+        return pl.struct(
+            category=pl.when(key.is_not_null()).then(pl.lit(names).gather(key % 64)),
+            ready_by=(key // 64).cast(pl.Date),
+        ).alias("__recommended")
+
+    def _row_missing(self) -> pl.Expr:
+        lists = [pl.col(f"missing_{c.id}") for c in self.categories]
+        return pl.concat_list(lists).list.unique().list.sort().alias("missing")
+
+    # -- expansion ---------------------------------------------------------------------
+    def output_columns(self) -> list[str]:
+        """The compact verdict columns, in order."""
+        columns = ["recommended", "ready_by", "ready_in_time"]
+        for c in self.categories:
+            columns += [f"status_{c.id}", f"reasons_{c.id}", f"missing_{c.id}", f"basis_{c.id}"]
+            columns += [f"stay_covers_{c.id}", f"in_hand_{c.id}", f"ready_by_{c.id}"]
+        return [*columns, "flags", "missing"]
+
+    def results(
+        self,
+        frame: pl.DataFrame,
+        facts: Sequence[Mapping[str, FactValue]],
+        rows: Sequence[int | None],
+    ) -> Iterator[ScreeningResult]:
+        """Expand compact verdict rows into results, for the same output as the per-case engine."""
+        severity = {f.code: f.severity for f in self.policy.flags}
+        for record, raw, row in zip(frame.iter_rows(named=True), facts, rows, strict=True):
+            derived = derive_facts(raw)
+            verdicts = {c.id: self._verdict(c, record, derived) for c in self.categories}
+            trip_start = derived["trip_start"]
+            assert isinstance(trip_start, dt.date)
+            yield ScreeningResult(
+                worker_id=str(derived.get("worker_id") or ""),
+                row=row,
+                verdicts=verdicts,
+                recommended=record["recommended"],
+                flags=tuple(FlagHit(code, severity[code]) for code in record["flags"]),
+                missing=tuple(record["missing"]),
+                as_of=self.as_of,
+                start_date=self.start_date,
+                trip_start=trip_start,
+                policy_version=self.policy.version,
+                facts=derived,
+            )
+
+    def _verdict(
+        self, category: Category, record: Mapping[str, Any], facts: Mapping[str, FactValue]
+    ) -> CategoryVerdict:
+        cid = category.id
+        status = Status(record[f"status_{cid}"])
+        wanted = _WANTED[status]
+        checks = []
+        for index in record[f"reasons_{cid}"]:
+            slot = self.slots[cid][index]
+            rule = self.policy.rule(slot.rule)
+            missing: tuple[str, ...] = ()
+            if wanted is Outcome.UNKNOWN and rule.test is not None and slot.rule != slot.provision:
+                missing = tuple(sorted(evaluate(rule.test, facts, self.per_case_context())[1]))
+            checks.append(Check(slot.rule, wanted, (), missing, slot.activity, slot.provision))
+        return CategoryVerdict(
+            category=cid,
+            status=status,
+            checks=tuple(checks),
+            basis=tuple(record[f"basis_{cid}"]),
+            missing=tuple(record[f"missing_{cid}"]),
+            stay_covers=bool(record[f"stay_covers_{cid}"]),
+            ready_by=record[f"ready_by_{cid}"],
+            in_hand=bool(record[f"in_hand_{cid}"]),
+        )
+
+    def per_case_context(self) -> Any:
+        return self.per_case.context()
+
+
+class _Default(dict[tuple[str, str], pl.Expr]):
+    def __init__(self, items: Mapping[tuple[str, str], pl.Expr], default: pl.Expr) -> None:
+        super().__init__(items)
+        self.default = default
+
+    def __missing__(self, key: tuple[str, str]) -> pl.Expr:
+        return self.default
+
+
+def _list(items: list[pl.Expr], dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
+    if not items:
+        return pl.lit([], dtype=pl.List(dtype))
+    return pl.concat_list(items).list.drop_nulls()

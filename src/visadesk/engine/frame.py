@@ -1,0 +1,43 @@
+"""Roster facts as a typed Polars frame, and back: the batch engine's input shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Final
+
+import polars as pl
+
+from visadesk.roster.schema import COLUMNS, ColumnType, FactValue
+
+__all__ = ["FRAME_SCHEMA", "facts_frame", "frame_facts"]
+
+_DTYPES: Final[dict[ColumnType, pl.DataType]] = {
+    ColumnType.TEXT: pl.String(),
+    ColumnType.COUNTRY: pl.String(),
+    ColumnType.ENUM: pl.String(),
+    ColumnType.DATE: pl.Date(),
+    ColumnType.BOOL: pl.Boolean(),
+    ColumnType.INT: pl.Int64(),
+    ColumnType.NUMBER: pl.Float64(),
+    ColumnType.ACTIVITIES: pl.List(pl.String()),
+}
+#: Column name -> Polars type for every roster column.
+FRAME_SCHEMA: Final = pl.Schema({c.name: _DTYPES[c.type] for c in COLUMNS})
+
+
+def facts_frame(rows: Sequence[Mapping[str, FactValue]]) -> pl.DataFrame:
+    """A typed frame with every roster column, from per-row facts."""
+    data = {
+        c.name: [list(v) if isinstance(v := r.get(c.name), tuple) else v for r in rows]
+        for c in COLUMNS
+    }
+    return pl.DataFrame(data, schema=FRAME_SCHEMA)
+
+
+def frame_facts(frame: pl.DataFrame) -> Iterator[dict[str, FactValue]]:
+    """Per-row facts from a typed roster frame (activities back to tuples)."""
+    names = [c.name for c in COLUMNS]
+    for record in frame.select(names).iter_rows(named=True):
+        activities = record.get("activities")
+        record["activities"] = tuple(activities) if activities is not None else None
+        yield record
