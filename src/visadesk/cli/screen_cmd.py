@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from importlib import resources
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from visadesk.cli.common import (
@@ -28,12 +30,17 @@ from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import Status
 from visadesk.i18n import t
 from visadesk.policy.model import Policy
-from visadesk.report import result_document, summarize
+from visadesk.report import Summary, result_document
 from visadesk.report.explain import explain
 from visadesk.report.tables import write_csv, write_xlsx
 from visadesk.roster import read_roster
+from visadesk.screening import ScreenedRoster, screen_roster
 
 __all__ = ["register"]
+
+ENGINES = ("auto", "case", "batch")
+#: Show a progress bar when expanding at least this many batch results.
+PROGRESS_FROM = 20_000
 
 Roster = Annotated[Path, typer.Argument(help="Roster file: .csv, .xlsx, .parquet or .json.")]
 Sheet = Annotated[
@@ -42,12 +49,7 @@ Sheet = Annotated[
 
 
 def _screen(
-    roster: Path,
-    sheet: str | None,
-    policy: Policy,
-    as_of_raw: str | None,
-    start_raw: str | None,
-    lang: str,
+    roster: Path, sheet: str | None, policy: Policy, as_of_raw: str | None, start_raw: str | None, lang: str
 ) -> tuple[list[ScreeningResult], Screener]:
     as_of = parse_day(as_of_raw, "--as-of", lang) or today()
     start = parse_day(start_raw, "--start-date", lang) or as_of
@@ -57,9 +59,17 @@ def _screen(
     return [screener.screen(r.facts, row=r.row) for r in data.rows], screener
 
 
-def _print_summary(results: list[ScreeningResult], policy: Policy, lang: str) -> None:
-    console = Console(highlight=False, soft_wrap=True)
-    summary = summarize(results)
+def _expanded(screened: ScreenedRoster, lang: str) -> list[ScreeningResult]:
+    """Every result, with a progress bar on a terminal for long batch runs."""
+    console = Console(stderr=True)
+    show = screened.engine == "batch" and screened.rows >= PROGRESS_FROM and console.is_terminal
+    with Progress(console=console, disable=not show, transient=True) as bar:
+        task = bar.add_task(t("cli.progress", lang), total=screened.rows)
+        return list(screened.results(progress=lambda done: bar.update(task, completed=done)))
+
+
+def _print_summary(summary: Summary, policy: Policy, as_of: dt.date, lang: str) -> None:
+    console = Console(highlight=False, soft_wrap=True, width=max(100, Console().width))
     statuses = (Status.ELIGIBLE, Status.NEEDS_INFO, Status.INELIGIBLE)
     table = Table(title=t("cli.summary.title", lang, rows=summary.rows))
     table.add_column(t("report.category", lang))
@@ -82,53 +92,49 @@ def _print_summary(results: list[ScreeningResult], policy: Policy, lang: str) ->
         for code, count in summary.flags.most_common():
             flags.add_row(code, str(count))
         console.print(flags)
-    console.print(
-        t("cli.summary.policy", lang, version=policy.version, as_of=results[0].as_of.isoformat())
-        if results
-        else ""
-    )
+    console.print(t("cli.summary.policy", lang, version=policy.version, as_of=as_of.isoformat()))
     console.print(policy.notice.get(lang))
 
 
 def screen(
     roster: Roster,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Write the results as JSON to stdout.")
-    ] = False,
-    csv_out: Annotated[
-        Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")
+    json_out: Annotated[bool, typer.Option("--json", help="Write the results as JSON to stdout.")] = False,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")] = None,
+    xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")] = None,
+    parquet_out: Annotated[
+        Path | None, typer.Option("--parquet", help="Write compact verdicts (statuses, rule ids) to Parquet.")
     ] = None,
-    xlsx_out: Annotated[
-        Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")
-    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="auto (by roster size), case (per row) or batch (vectorised).")
+    ] = "auto",
     sheet: Sheet = None,
     as_of: AsOf = None,
     start_date: StartDate = None,
     policy: PolicySpec = "baseline",
     lang: Lang = None,
 ) -> None:
-    """Screen every trip in a roster and print a summary (or write JSON, CSV, XLSX)."""
+    """Screen every trip in a roster and print a summary (or write JSON, CSV, XLSX, Parquet)."""
     code = resolve_lang(lang)
+    if engine not in ENGINES:
+        fail(t("cli.error.engine", code, engine=engine, known=", ".join(ENGINES)))
     rules = load(policy, code)
-    results, screener = _screen(roster, sheet, rules, as_of, start_date, code)
+    day = parse_day(as_of, "--as-of", code) or today()
+    start = parse_day(start_date, "--start-date", code) or day
     with handled(code):
+        screened = screen_roster(roster, rules, as_of=day, start_date=start, engine=engine, sheet=sheet)  # type: ignore[arg-type]
+        results = _expanded(screened, code) if (json_out or csv_out or xlsx_out) else []
+        if parquet_out is not None:
+            screened.write_parquet(parquet_out)
         if csv_out is not None:
             write_csv(csv_out, results, rules, code)
         if xlsx_out is not None:
             write_xlsx(xlsx_out, results, rules, code)
     if json_out:
-        document = result_document(
-            results,
-            rules,
-            as_of=screener.as_of,
-            start_date=screener.start_date,
-            lang=code,
-            source=roster.name,
-        )
+        document = result_document(results, rules, as_of=day, start_date=start, lang=code, source=roster.name)
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    _print_summary(results, rules, code)
-    for path in (csv_out, xlsx_out):
+    _print_summary(screened.summary(), rules, day, code)
+    for path in (csv_out, xlsx_out, parquet_out):
         if path is not None:
             typer.echo(t("cli.wrote", code, path=str(path)))
 

@@ -383,6 +383,20 @@ class BatchScreener:
             columns += [f"stay_covers_{c.id}", f"in_hand_{c.id}", f"ready_by_{c.id}"]
         return [*columns, "flags", "missing"]
 
+    def rule_id_columns(self) -> list[pl.Expr]:
+        """``reasons_X`` as rule ids (each once, in trace order) instead of slot numbers."""
+        exprs = []
+        for category in self.categories:
+            ids = [slot.rule for slot in self.slots[category.id]]
+            mapping = pl.Series(ids, dtype=pl.String)
+            exprs.append(
+                pl.col(f"reasons_{category.id}")
+                .list.eval(pl.lit(mapping).gather(pl.element()))
+                .list.unique(maintain_order=True)
+                .alias(f"reasons_{category.id}")
+            )
+        return exprs
+
     def results(
         self,
         frame: pl.DataFrame,
