@@ -52,7 +52,7 @@ from typing import Any, cast
 import pytest
 import yaml
 
-from visadesk.engine import CategoryVerdict, Screener, ScreeningResult, Status
+from visadesk.engine import CategoryVerdict, IncompleteTrip, Screener, ScreeningResult, Status
 from visadesk.policy.expr import facts_of
 from visadesk.policy.load import load_policy
 from visadesk.policy.model import Category, Policy
@@ -67,7 +67,7 @@ CATEGORY_KEYS = frozenset(
     {"status", "reasons", "citations", "basis", "missing", "in_hand", "stay_covers"}
 )
 ROW_KEYS = frozenset({"flags", "recommended", "ready_by"})
-EXPECT_KEYS = CATEGORY_KEYS | ROW_KEYS
+EXPECT_KEYS = CATEGORY_KEYS | ROW_KEYS | {"refused"}
 CASE_KEYS = frozenset(
     {
         "name",
@@ -219,6 +219,10 @@ def _check_expect(
 ) -> None:
     if unknown := set(expect) - EXPECT_KEYS:
         raise ValueError(f"{where}: unknown expect keys {sorted(unknown)}")
+    if "refused" in expect:
+        if set(expect) != {"refused"} or not expect["refused"]:
+            raise ValueError(f"{where}: refused (the blank required facts) stands alone")
+        return
     if category is None:
         if used := set(expect) & (CATEGORY_KEYS - {"in_hand"}):
             raise ValueError(f"{where}: {sorted(used)} need a category")
@@ -344,6 +348,11 @@ def _verdict_actual(
 @pytest.mark.parametrize("case", _params())
 def test_rule_case(case: Case) -> None:
     policy = _policy(case.policy)
+    if "refused" in case.expect:
+        with pytest.raises(IncompleteTrip) as info:
+            _screen(case)
+        assert set(info.value.missing) == set(case.expect["refused"])
+        return
     result = _screen(case)
     expected = _expected(case.expect)
     keys = set(expected)
@@ -397,13 +406,7 @@ def test_every_category_has_its_case_file() -> None:
 
 #: Rules no case can reach, each a defect reported against the rule files. The coverage
 #: tests for them are strict xfails: they start failing once a case can cite the rule.
-UNREACHABLE: Mapping[str, str] = {
-    "B1.professional_incident": (
-        "dead provision: site_survey (its only activity, in B1 and VWP) is allowed_by "
-        "[B1.general_business, B1.professional_incident]; B1.general_business has no "
-        "requirements, and the first provision that holds is the one cited"
-    ),
-}
+UNREACHABLE: Mapping[str, str] = {}
 
 
 def _expected_reasons(status: str | None = None) -> frozenset[str]:
@@ -448,13 +451,14 @@ def _rules_that_can_fail() -> set[str]:
 def _requirements_that_can_be_unknown() -> set[str]:
     """Requirements on a fact that may be blank.
 
-    Requirements that read only the planned activities cannot be unknown: without
-    activities no activity rule is applied at all.
+    Requirements that read only facts the roster requires (and ``trip_days``, made
+    from the required trip dates) cannot be unknown: a trip without them is refused.
     """
+    required = {c.name for c in COLUMNS if c.required} | {"trip_days"}
     out: set[str] = set()
     for category in _categories().values():
         rules = [*category.requirements, *(r for p in category.provisions for r in p.requirements)]
-        out.update(r.id for r in rules if r.test is not None and facts_of(r.test) != {"activities"})
+        out.update(r.id for r in rules if r.test is not None and not facts_of(r.test) <= required)
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Final, Literal
 import polars as pl
 
 from visadesk.atomic import atomic_path
-from visadesk.engine import ScreeningResult, Screener, Status
+from visadesk.engine import Screener, ScreeningResult, Status
 from visadesk.engine.batch import BatchScreener, prepare
 from visadesk.engine.frame import facts_frame, frame_facts
 from visadesk.policy.model import Policy
@@ -77,9 +77,11 @@ class ScreenedRoster:
             return _case_frame(self._results, self.categories).lazy()
         assert self._batch is not None
         columns = [c for c in self._batch.output_columns() if c != "ready_in_time"]
-        return self._verdicts().select(
-            "worker_id", "row", *columns, "ready_in_time"
-        ).with_columns(self._batch.rule_id_columns())
+        return (
+            self._verdicts()
+            .select("worker_id", "row", *columns, "ready_in_time")
+            .with_columns(self._batch.rule_id_columns())
+        )
 
     @property
     def categories(self) -> list[str]:
@@ -102,18 +104,33 @@ class ScreenedRoster:
 def _case_frame(results: list[ScreeningResult], categories: list[str]) -> pl.DataFrame:
     """The per-case results in the compact shape the batch engine writes."""
     schema: dict[str, pl.DataType] = {
-        "worker_id": pl.String(), "row": pl.UInt32(), "recommended": pl.String(), "ready_by": pl.Date(),
+        "worker_id": pl.String(),
+        "row": pl.UInt32(),
+        "recommended": pl.String(),
+        "ready_by": pl.Date(),
     }
     for cid in categories:
         schema |= {
-            f"status_{cid}": pl.String(), f"reasons_{cid}": pl.List(pl.String()),
-            f"missing_{cid}": pl.List(pl.String()), f"basis_{cid}": pl.List(pl.String()),
-            f"stay_covers_{cid}": pl.Boolean(), f"in_hand_{cid}": pl.Boolean(), f"ready_by_{cid}": pl.Date(),
+            f"status_{cid}": pl.String(),
+            f"reasons_{cid}": pl.List(pl.String()),
+            f"missing_{cid}": pl.List(pl.String()),
+            f"basis_{cid}": pl.List(pl.String()),
+            f"stay_covers_{cid}": pl.Boolean(),
+            f"in_hand_{cid}": pl.Boolean(),
+            f"ready_by_{cid}": pl.Date(),
         }
-    schema |= {"flags": pl.List(pl.String()), "missing": pl.List(pl.String()), "ready_in_time": pl.Boolean()}
+    schema |= {
+        "flags": pl.List(pl.String()),
+        "missing": pl.List(pl.String()),
+        "ready_in_time": pl.Boolean(),
+    }
     rows = []
     for r in results:
-        row: dict[str, object] = {"worker_id": r.worker_id, "row": r.row, "recommended": r.recommended}
+        row: dict[str, object] = {
+            "worker_id": r.worker_id,
+            "row": r.row,
+            "recommended": r.recommended,
+        }
         row["ready_by"], row["ready_in_time"] = r.ready_by, r.ready_in_time
         for cid, v in r.verdicts.items():
             row[f"status_{cid}"] = v.status.value
@@ -147,7 +164,13 @@ def _batch_summary(compact: pl.LazyFrame, categories: list[str]) -> Summary:
         summary.by_category[c] = Counter({Status(s): first[f"{c}|{s}"] for s in statuses})
     recommended = compact.group_by("recommended").len().collect(engine="streaming")
     summary.recommended = Counter({(r or "-"): n for r, n in recommended.iter_rows()})
-    flags = compact.select(pl.col("flags").explode(empty_as_null=False)).drop_nulls().group_by("flags").len().collect(engine="streaming")
+    flags = (
+        compact.select(pl.col("flags").explode(empty_as_null=False))
+        .drop_nulls()
+        .group_by("flags")
+        .len()
+        .collect(engine="streaming")
+    )
     summary.flags = Counter(dict(flags.iter_rows()))
     return summary
 
@@ -167,16 +190,28 @@ def screen_roster(
     rows = fast.frame.select(pl.len()).collect().item() if fast is not None else 0
     if fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
         return ScreenedRoster(
-            policy, as_of, start, "batch", str(path), rows,
-            _batch=BatchScreener(policy, as_of=as_of, start_date=start), _frame=fast.frame,
+            policy,
+            as_of,
+            start,
+            "batch",
+            str(path),
+            rows,
+            _batch=BatchScreener(policy, as_of=as_of, start_date=start),
+            _frame=fast.frame,
         )
     roster = read_roster(path, sheet=sheet)
     if engine == "batch":
         frame = facts_frame([r.facts for r in roster.rows]).lazy()
         frame = frame.with_columns(pl.Series("row", [r.row for r in roster.rows], dtype=pl.UInt32))
         return ScreenedRoster(
-            policy, as_of, start, "batch", str(path), len(roster.rows),
-            _batch=BatchScreener(policy, as_of=as_of, start_date=start), _frame=frame,
+            policy,
+            as_of,
+            start,
+            "batch",
+            str(path),
+            len(roster.rows),
+            _batch=BatchScreener(policy, as_of=as_of, start_date=start),
+            _frame=frame,
         )
     screener = Screener(policy, as_of=as_of, start_date=start)
     results = [screener.screen(r.facts, row=r.row) for r in roster.rows]

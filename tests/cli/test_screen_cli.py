@@ -232,3 +232,9 @@ def test_sample_writes_the_bundled_roster(tmp_path: Path, suffix: str) -> None:
 def test_sample_refuses_other_formats(tmp_path: Path) -> None:
     code, _, err = run("sample", str(tmp_path / "sample.txt"))
     assert code == 2 and ".csv" in err
+
+
+def test_a_date_before_the_rules_is_a_clear_error(sample_csv: Path) -> None:
+    code, _, err = run("screen", str(sample_csv), "--as-of", "2008-11-16")
+    assert code == 2
+    assert "2008-11-17" in err and "Traceback" not in err

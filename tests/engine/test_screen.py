@@ -8,8 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+import pytest
+
 from tests.conftest import FactsFactory
-from visadesk.engine import Screener, ScreeningResult, Status, derive_facts
+from visadesk.engine import (
+    IncompleteTrip,
+    RulesNotInForce,
+    Screener,
+    ScreeningResult,
+    Status,
+    derive_facts,
+)
 from visadesk.engine.result import Outcome
 from visadesk.policy.model import Policy
 from visadesk.roster.schema import FactValue
@@ -171,3 +180,19 @@ def test_proposed_category_only_with_the_layer(
     f = facts(activities=("professional_work",))
     assert "E4" not in screen(baseline, f).verdicts
     assert screen(with_e4, f).verdicts["E4"].status is Status.ELIGIBLE
+
+
+def test_a_trip_without_required_facts_is_refused(baseline: Policy, facts: FactsFactory) -> None:
+    """Roster validation requires these; the engine refuses rather than guess."""
+    with pytest.raises(IncompleteTrip) as info:
+        screen(baseline, facts(activities=None, trip_end=None))
+    assert info.value.missing == ("trip_end", "activities")
+
+
+def test_a_date_the_rules_do_not_cover_is_refused(baseline: Policy) -> None:
+    """Korea joined the Visa Waiver Program on 17 Nov 2008; the list starts that day."""
+    with pytest.raises(RulesNotInForce) as info:
+        Screener(baseline, as_of=dt.date(2008, 11, 16))
+    assert info.value.parameter in {"vwp_countries", "vwp_max_stay_days"}
+    assert info.value.first == dt.date(2008, 11, 17)
+    Screener(baseline, as_of=dt.date(2008, 11, 17))

@@ -81,3 +81,24 @@ def test_unreachable_category(tmp_path: Path, old: str, new: str) -> None:
 def test_reachable_only_through_fact_to_fact_equality(baseline: Policy) -> None:
     """E-2 needs nationality = employer_nationality: the search must try shared values."""
     assert not any(p.item == "E2" for p in check_policy(baseline))
+
+
+def test_shadowed_provision(tmp_path: Path) -> None:
+    """A provision listed after one with no conditions can never be the one cited."""
+    folder = copy_baseline(tmp_path)
+    edit(
+        folder / "categories/B1.yaml",
+        "  negotiation: {allowed_by: [B1.general_business]}",
+        "  negotiation: {allowed_by: [B1.general_business, B1.in_lieu_of_h]}",
+    )
+    assert ("shadowed", "B1.in_lieu_of_h") in codes(folder)
+
+
+def test_unused_provision(tmp_path: Path) -> None:
+    folder = copy_baseline(tmp_path)
+    edit(
+        folder / "categories/B1.yaml",
+        "  professional_work: {allowed_by: [B1.in_lieu_of_h]}",
+        "  professional_work: {prohibited_by: B1.managing_is_employment}",
+    )
+    assert ("unused", "B1.in_lieu_of_h") in codes(folder)

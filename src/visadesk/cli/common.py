@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from visadesk.engine.screen import RulesNotInForce
 from visadesk.i18n import normalize_lang, t
 from visadesk.policy.load import PolicyError, load_policy
 from visadesk.policy.model import Policy
@@ -91,6 +92,17 @@ def handled(lang: str) -> Iterator[None]:
         yield
     except RosterError as exc:
         fail(exc.render(lang))
+    except RulesNotInForce as exc:
+        first = exc.first.isoformat() if exc.first else "-"
+        fail(
+            t(
+                "cli.error.not_in_force",
+                lang,
+                parameter=exc.parameter,
+                day=exc.day.isoformat(),
+                first=first,
+            )
+        )
     except PolicyError as exc:
         fail(t("cli.error.policy", lang, detail=str(exc)))
     except OSError as exc:

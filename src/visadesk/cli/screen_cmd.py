@@ -7,7 +7,7 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -34,7 +34,7 @@ from visadesk.report import Summary, result_document
 from visadesk.report.explain import explain
 from visadesk.report.tables import write_csv, write_xlsx
 from visadesk.roster import read_roster
-from visadesk.screening import ScreenedRoster, screen_roster
+from visadesk.screening import Engine, ScreenedRoster, screen_roster
 
 __all__ = ["register"]
 
@@ -49,13 +49,18 @@ Sheet = Annotated[
 
 
 def _screen(
-    roster: Path, sheet: str | None, policy: Policy, as_of_raw: str | None, start_raw: str | None, lang: str
+    roster: Path,
+    sheet: str | None,
+    policy: Policy,
+    as_of_raw: str | None,
+    start_raw: str | None,
+    lang: str,
 ) -> tuple[list[ScreeningResult], Screener]:
     as_of = parse_day(as_of_raw, "--as-of", lang) or today()
     start = parse_day(start_raw, "--start-date", lang) or as_of
     with handled(lang):
         data = read_roster(roster, sheet=sheet)
-    screener = Screener(policy, as_of=as_of, start_date=start)
+        screener = Screener(policy, as_of=as_of, start_date=start)
     return [screener.screen(r.facts, row=r.row) for r in data.rows], screener
 
 
@@ -98,14 +103,24 @@ def _print_summary(summary: Summary, policy: Policy, as_of: dt.date, lang: str) 
 
 def screen(
     roster: Roster,
-    json_out: Annotated[bool, typer.Option("--json", help="Write the results as JSON to stdout.")] = False,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")] = None,
-    xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Write the results as JSON to stdout.")
+    ] = False,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")
+    ] = None,
+    xlsx_out: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")
+    ] = None,
     parquet_out: Annotated[
-        Path | None, typer.Option("--parquet", help="Write compact verdicts (statuses, rule ids) to Parquet.")
+        Path | None,
+        typer.Option("--parquet", help="Write compact verdicts (statuses, rule ids) to Parquet."),
     ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", help="auto (by roster size), case (per row) or batch (vectorised).")
+        str,
+        typer.Option(
+            "--engine", help="auto (by roster size), case (per row) or batch (vectorised)."
+        ),
     ] = "auto",
     sheet: Sheet = None,
     as_of: AsOf = None,
@@ -121,7 +136,9 @@ def screen(
     day = parse_day(as_of, "--as-of", code) or today()
     start = parse_day(start_date, "--start-date", code) or day
     with handled(code):
-        screened = screen_roster(roster, rules, as_of=day, start_date=start, engine=engine, sheet=sheet)  # type: ignore[arg-type]
+        screened = screen_roster(
+            roster, rules, as_of=day, start_date=start, engine=cast(Engine, engine), sheet=sheet
+        )
         results = _expanded(screened, code) if (json_out or csv_out or xlsx_out) else []
         if parquet_out is not None:
             screened.write_parquet(parquet_out)
@@ -130,7 +147,9 @@ def screen(
         if xlsx_out is not None:
             write_xlsx(xlsx_out, results, rules, code)
     if json_out:
-        document = result_document(results, rules, as_of=day, start_date=start, lang=code, source=roster.name)
+        document = result_document(
+            results, rules, as_of=day, start_date=start, lang=code, source=roster.name
+        )
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     _print_summary(screened.summary(), rules, day, code)

@@ -8,13 +8,15 @@ from visadesk.engine.result import (
     ScreeningResult,
     Status,
 )
-from visadesk.engine.screen import Screener, derive_facts
+from visadesk.engine.screen import IncompleteTrip, RulesNotInForce, Screener, derive_facts
 
 __all__ = [
     "CategoryVerdict",
     "Check",
     "FlagHit",
+    "IncompleteTrip",
     "Outcome",
+    "RulesNotInForce",
     "Screener",
     "ScreeningResult",
     "Status",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Final
 
 from visadesk.calendar import BusinessCalendar, default_calendar
 from visadesk.engine.result import (
@@ -20,12 +21,31 @@ from visadesk.engine.result import (
     ScreeningResult,
     Status,
 )
-from visadesk.policy.expr import Tri, evaluate, facts_of
+from visadesk.policy.expr import Tri, evaluate, facts_of, params_of
 from visadesk.policy.load import provision_index
 from visadesk.policy.model import Category, LeadTimePath, Policy, Provision, Rule
-from visadesk.roster.schema import FactValue
+from visadesk.roster.schema import COLUMNS, FactValue
 
-__all__ = ["DERIVED_FACTS", "Screener", "derive_facts"]
+__all__ = ["DERIVED_FACTS", "IncompleteTrip", "RulesNotInForce", "Screener", "derive_facts"]
+
+
+class IncompleteTrip(ValueError):
+    """A trip lacks a fact the roster contract requires (roster validation prevents this)."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        super().__init__(f"a trip needs these facts to be screened: {', '.join(missing)}")
+        self.missing = missing
+
+
+class RulesNotInForce(ValueError):
+    """The rule set has no value for a parameter on the date asked for."""
+
+    def __init__(self, parameter: str, day: dt.date, first: dt.date | None) -> None:
+        super().__init__(f"parameter {parameter} has no value on {day} (first value: {first})")
+        self.parameter, self.day, self.first = parameter, day, first
+
+
+_REQUIRED: Final = tuple(c.name for c in COLUMNS if c.required)
 
 #: Facts the engine computes from roster columns; rule files may read them.
 DERIVED_FACTS: Mapping[str, str] = {
@@ -100,6 +120,36 @@ class Screener:
         self.calendar = calendar or default_calendar()
         self.categories = policy.categories_at(as_of)
         self._provisions = provision_index(policy)
+        self._check_parameters()
+
+    def _check_parameters(self) -> None:
+        """Refuse a date for which a parameter the rules in force read has no value."""
+        names: set[str] = set()
+        rules: list[Rule] = [f.rule for f in self.policy.flags if self._in_force(f.rule)]
+        for category in self.categories:
+            names |= {category.stay.admission_param, category.stay.max_total_param or ""}
+            names |= {
+                n
+                for p in category.lead_time
+                for s in p.steps
+                for n in (s.param, s.second_param or "")
+            }
+            rules += [r for r in category.requirements if self._in_force(r)]
+            for code in category.activities:
+                for pid in category.activities[code].allowed_by:
+                    provision = self._provisions[pid]
+                    if self._in_force(provision.rule):
+                        rules += [r for r in provision.requirements if self._in_force(r)]
+        exprs = [r.test for r in rules if r.test is not None]
+        exprs += [f.when for f in self.policy.flags if self._in_force(f.rule)]
+        exprs += [p.when for c in self.categories for p in c.lead_time if p.when is not None]
+        for expr in exprs:
+            names |= params_of(expr)
+        for name in sorted(names - {""}):
+            parameter = self.policy.parameters[name]
+            if parameter.at(self.as_of) is None:
+                first = min((v.start for v in parameter.values), default=None)
+                raise RulesNotInForce(name, self.as_of, first)
 
     def context(self) -> _Context:
         """A fresh lookup context (parameters in force) for evaluating single conditions."""
@@ -262,6 +312,9 @@ class Screener:
 
     def screen(self, raw: Mapping[str, FactValue], *, row: int | None = None) -> ScreeningResult:
         """Screen one roster row (its facts keyed by column name)."""
+        missing_required = tuple(name for name in _REQUIRED if raw.get(name) in (None, ()))
+        if missing_required:
+            raise IncompleteTrip(missing_required)
         facts = derive_facts(raw)
         ctx = _Context(self.policy, self.as_of)
         verdicts = {c.id: self._category(c, facts, ctx) for c in self.categories}

@@ -24,7 +24,7 @@ from visadesk.policy.expr import (
     params_of,
 )
 from visadesk.policy.load import provision_index
-from visadesk.policy.model import Category, Policy, Rule
+from visadesk.policy.model import Category, Effective, Policy, Rule
 from visadesk.roster.schema import ACTIVITY_CODES, COLUMN_BY_NAME, ColumnType, FactValue
 
 __all__ = ["PolicyProblem", "check_policy", "reachable"]
@@ -61,6 +61,7 @@ def check_policy(policy: Policy) -> list[PolicyProblem]:
         problems.extend(_check_rule(policy, rule))
     for category in policy.categories.values():
         problems.extend(_check_category(policy, category, provisions))
+    problems.extend(_dead_provisions(policy))
     for name, param in policy.parameters.items():
         for value in param.values:
             if not value.source.strip():
@@ -140,6 +141,31 @@ def _check_category(
         if name and name not in policy.parameters:
             out.append(PolicyProblem("parameter", category.id, f"uses unknown parameter {name!r}"))
     return out
+
+
+def _dead_provisions(policy: Policy) -> Iterator[PolicyProblem]:
+    """Provisions no verdict can rest on: never cited by a treatment, or always shadowed."""
+    cited: set[str] = set()
+    for category in policy.categories.values():
+        for code, treatment in category.activities.items():
+            for index, pid in enumerate(treatment.allowed_by):
+                cited.add(pid)
+                earlier = [provision_index(policy).get(p) for p in treatment.allowed_by[:index]]
+                blockers = [
+                    p
+                    for p in earlier
+                    if p is not None and not p.requirements and p.rule.effective == Effective()
+                ]
+                if blockers:
+                    yield PolicyProblem(
+                        "shadowed",
+                        pid,
+                        f"{category.id}/{code}: {blockers[0].id} always holds first",
+                    )
+    for category in policy.categories.values():
+        for provision in category.provisions:
+            if provision.id not in cited:
+                yield PolicyProblem("unused", provision.id, "no activity treatment cites it")
 
 
 # -- reachability -----------------------------------------------------------------

@@ -57,7 +57,9 @@ def _key(text: pl.Expr) -> pl.Expr:
 
 def _lookup(text: pl.Expr, which: str) -> pl.Expr:
     frame = _key_frame(which)
-    return _key(text).replace_strict(frame["key"], frame["code"], default=None, return_dtype=pl.String)
+    return _key(text).replace_strict(
+        frame["key"], frame["code"], default=None, return_dtype=pl.String
+    )
 
 
 def _word(text: pl.Expr) -> pl.Expr:
@@ -70,28 +72,32 @@ def _parse(name: str, kind: ColumnType, choices: tuple[str, ...]) -> tuple[pl.Ex
     raw = pl.when(raw == "").then(None).otherwise(raw)
     ascii_ = raw.str.contains(_ASCII_WORD)
     if kind is ColumnType.DATE:
-        ok = raw.str.contains(_DATE) & (
-            raw.str.extract(_DATE, 1) == raw.str.extract(_DATE, 2)
-        )
+        ok = raw.str.contains(_DATE) & (raw.str.extract(_DATE, 1) == raw.str.extract(_DATE, 2))
         iso = raw.str.replace_all(r"[./]", "-")
         value = iso.str.to_date("%Y-%m-%d", strict=False)
         value = pl.when(ok).then(value)
     elif kind is ColumnType.BOOL:
         word = raw.str.to_lowercase()
-        mapping = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
+        mapping = dict.fromkeys(TRUE_WORDS, True) | dict.fromkeys(FALSE_WORDS, False)
         value = word.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
     elif kind is ColumnType.INT:
-        value = pl.when(raw.str.contains(_INTEGER)).then(raw.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False))
+        value = pl.when(raw.str.contains(_INTEGER)).then(
+            raw.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
+        )
     elif kind is ColumnType.NUMBER:
         value = pl.when(raw.str.contains(_NUMBER)).then(raw.cast(pl.Float64, strict=False))
     elif kind is ColumnType.COUNTRY:
         value = pl.when(ascii_).then(_lookup(raw, "country"))
     elif kind is ColumnType.ENUM:
         word = _word(raw)
-        value = pl.when(ascii_ & word.is_in(pl.Series(choices, dtype=pl.String).implode())).then(word)
+        value = pl.when(ascii_ & word.is_in(pl.Series(choices, dtype=pl.String).implode())).then(
+            word
+        )
     elif kind is ColumnType.ACTIVITIES:
         tokens = raw.str.replace_all(r"[;,\n\r]+", ";").str.split(";")
-        words = tokens.list.eval(_word(pl.element().str.strip_chars())).list.filter(pl.element() != "")
+        words = tokens.list.eval(_word(pl.element().str.strip_chars())).list.filter(
+            pl.element() != ""
+        )
         known = words.list.eval(pl.element().is_in(pl.Series(ACTIVITY_CODES).implode())).list.all()
         codes = [pl.when(words.list.contains(pl.lit(c))).then(pl.lit(c)) for c in ACTIVITY_CODES]
         ordered = pl.concat_list(codes).list.drop_nulls()
@@ -106,7 +112,7 @@ def _parse(name: str, kind: ColumnType, choices: tuple[str, ...]) -> tuple[pl.Ex
 def _headers(path: Path, fmt: str) -> tuple[list[str], str] | None:
     """The file's headers and CSV delimiter, or None when the fast path cannot read it."""
     if fmt == "parquet":
-        return pl.read_parquet_schema(path).names(), ","
+        return list(pl.read_parquet_schema(path)), ","
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -148,8 +154,12 @@ def fast_roster(path: Path) -> FastRoster | None:
         lf = pl.scan_parquet(path)
         lf = lf.with_columns(_as_text(name, dtype) for name, dtype in lf.collect_schema().items())
     lf = lf.rename({h: str(n) for h, n in mapping.items() if n and h != n})
-    lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias(c.name) for c in COLUMNS if c.name not in names)
-    rrn = pl.any_horizontal(pl.col(c.name).str.contains(_RRN_LIKE).fill_null(False) for c in COLUMNS)
+    lf = lf.with_columns(
+        pl.lit(None, dtype=pl.String).alias(c.name) for c in COLUMNS if c.name not in names
+    )
+    rrn = pl.any_horizontal(
+        pl.col(c.name).str.contains(_RRN_LIKE).fill_null(False) for c in COLUMNS
+    )
     parsed = [_parse(c.name, c.type, c.choices) for c in COLUMNS]
     typed = lf.with_row_index("row", offset=2).with_columns(rrn.alias("__rrn"))
     typed = typed.with_columns(*(v for v, _ in parsed), *(b for _, b in parsed))
