@@ -46,6 +46,10 @@ from typing import Any
 
 import numpy
 import pandas as pd
+from numpy.typing import NDArray
+from openfisca_core import periods
+from openfisca_core.simulations import Simulation, SimulationBuilder
+
 from bench.openfisca_peer.model import (
     ACTIVITY_CODES,
     CATEGORY_VARIABLES,
@@ -55,9 +59,6 @@ from bench.openfisca_peer.model import (
     Role,
     VisaTaxBenefitSystem,
 )
-from numpy.typing import NDArray
-from openfisca_core import periods
-from openfisca_core.simulations import Simulation, SimulationBuilder
 
 __all__ = ["PHASES", "PeerRun", "convert", "main", "read", "run_peer", "system"]
 
