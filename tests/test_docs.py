@@ -36,7 +36,16 @@ def test_cli_reference_is_generated_from_the_real_help() -> None:
 
 def test_every_command_is_in_the_cli_reference() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    for command in ("screen", "explain", "sample", "policy check", "policy show", "policy diff"):
+    for command in (
+        "screen",
+        "explain",
+        "sample",
+        "synth",
+        "whatif",
+        "policy check",
+        "policy show",
+        "policy diff",
+    ):
         assert f"## `visadesk {command}`" in text
 
 

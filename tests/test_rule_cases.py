@@ -52,7 +52,7 @@ from typing import Any, cast
 import pytest
 import yaml
 
-from visadesk.engine import CategoryVerdict, IncompleteTrip, Screener, ScreeningResult, Status
+from visadesk.engine import CategoryVerdict, IncompleteTripError, Screener, ScreeningResult, Status
 from visadesk.policy.expr import facts_of
 from visadesk.policy.load import load_policy
 from visadesk.policy.model import Category, Policy
@@ -349,7 +349,7 @@ def _verdict_actual(
 def test_rule_case(case: Case) -> None:
     policy = _policy(case.policy)
     if "refused" in case.expect:
-        with pytest.raises(IncompleteTrip) as info:
+        with pytest.raises(IncompleteTripError) as info:
             _screen(case)
         assert set(info.value.missing) == set(case.expect["refused"])
         return

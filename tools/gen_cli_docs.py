@@ -19,6 +19,8 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("screen",),
     ("explain",),
     ("sample",),
+    ("synth",),
+    ("whatif",),
     ("policy",),
     ("policy", "check"),
     ("policy", "show"),

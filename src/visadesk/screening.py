@@ -83,6 +83,19 @@ class ScreenedRoster:
             .with_columns(self._batch.rule_id_columns())
         )
 
+    def trip_starts(self) -> pl.LazyFrame:
+        """``row`` and ``trip_start`` of every trip (for period counts)."""
+        if self.engine == "case":
+            return pl.LazyFrame(
+                {
+                    "row": [r.row for r in self._results],
+                    "trip_start": [r.trip_start for r in self._results],
+                },
+                schema={"row": pl.UInt32, "trip_start": pl.Date},
+            )
+        assert self._frame is not None
+        return self._frame.select(pl.col("row").cast(pl.UInt32), "trip_start")
+
     @property
     def categories(self) -> list[str]:
         return [c.id for c in self.policy.categories_at(self.as_of)]

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import FactsFactory
 from visadesk.engine import (
-    IncompleteTrip,
-    RulesNotInForce,
+    IncompleteTripError,
+    RulesNotInForceError,
     Screener,
     ScreeningResult,
     Status,
@@ -184,14 +184,14 @@ def test_proposed_category_only_with_the_layer(
 
 def test_a_trip_without_required_facts_is_refused(baseline: Policy, facts: FactsFactory) -> None:
     """Roster validation requires these; the engine refuses rather than guess."""
-    with pytest.raises(IncompleteTrip) as info:
+    with pytest.raises(IncompleteTripError) as info:
         screen(baseline, facts(activities=None, trip_end=None))
     assert info.value.missing == ("trip_end", "activities")
 
 
 def test_a_date_the_rules_do_not_cover_is_refused(baseline: Policy) -> None:
     """Korea joined the Visa Waiver Program on 17 Nov 2008; the list starts that day."""
-    with pytest.raises(RulesNotInForce) as info:
+    with pytest.raises(RulesNotInForceError) as info:
         Screener(baseline, as_of=dt.date(2008, 11, 16))
     assert info.value.parameter in {"vwp_countries", "vwp_max_stay_days"}
     assert info.value.first == dt.date(2008, 11, 17)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,12 @@ def test_explain_marks_alternatives_not_relied_on(baseline: Policy) -> None:
     assert "(alternative, not relied on)" in text
     assert "legal basis: 9 FAM 402.2-5(E)(2)" in text
     assert "contract_requires_service = no" in text
+
+
+def test_written_files_get_ordinary_permissions(baseline: Policy, tmp_path: Path) -> None:
+    """Atomic writes go through a private temp file; the result is readable as usual."""
+    target = tmp_path / "out.csv"
+    write_csv(target, [Screener(baseline, as_of=AS_OF).screen(base_facts())], baseline)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

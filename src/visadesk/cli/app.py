@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from visadesk.cli import policy_cmd, screen_cmd
+from visadesk.cli import policy_cmd, screen_cmd, synth_cmd, whatif_cmd
 
 __all__ = ["app", "main"]
 
@@ -26,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 screen_cmd.register(app)
+synth_cmd.register(app)
+whatif_cmd.register(app)
 app.add_typer(policy_cmd.app, name="policy")
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from visadesk.engine.screen import RulesNotInForce
+from visadesk.engine.screen import RulesNotInForceError
 from visadesk.i18n import normalize_lang, t
 from visadesk.policy.load import PolicyError, load_policy
 from visadesk.policy.model import Policy
@@ -92,7 +92,7 @@ def handled(lang: str) -> Iterator[None]:
         yield
     except RosterError as exc:
         fail(exc.render(lang))
-    except RulesNotInForce as exc:
+    except RulesNotInForceError as exc:
         first = exc.first.isoformat() if exc.first else "-"
         fail(
             t(

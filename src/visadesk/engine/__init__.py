@@ -8,15 +8,15 @@ from visadesk.engine.result import (
     ScreeningResult,
     Status,
 )
-from visadesk.engine.screen import IncompleteTrip, RulesNotInForce, Screener, derive_facts
+from visadesk.engine.screen import IncompleteTripError, RulesNotInForceError, Screener, derive_facts
 
 __all__ = [
     "CategoryVerdict",
     "Check",
     "FlagHit",
-    "IncompleteTrip",
+    "IncompleteTripError",
     "Outcome",
-    "RulesNotInForce",
+    "RulesNotInForceError",
     "Screener",
     "ScreeningResult",
     "Status",

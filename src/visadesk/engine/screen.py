@@ -26,10 +26,16 @@ from visadesk.policy.load import provision_index
 from visadesk.policy.model import Category, LeadTimePath, Policy, Provision, Rule
 from visadesk.roster.schema import COLUMNS, FactValue
 
-__all__ = ["DERIVED_FACTS", "IncompleteTrip", "RulesNotInForce", "Screener", "derive_facts"]
+__all__ = [
+    "DERIVED_FACTS",
+    "IncompleteTripError",
+    "RulesNotInForceError",
+    "Screener",
+    "derive_facts",
+]
 
 
-class IncompleteTrip(ValueError):
+class IncompleteTripError(ValueError):
     """A trip lacks a fact the roster contract requires (roster validation prevents this)."""
 
     def __init__(self, missing: tuple[str, ...]) -> None:
@@ -37,7 +43,7 @@ class IncompleteTrip(ValueError):
         self.missing = missing
 
 
-class RulesNotInForce(ValueError):
+class RulesNotInForceError(ValueError):
     """The rule set has no value for a parameter on the date asked for."""
 
     def __init__(self, parameter: str, day: dt.date, first: dt.date | None) -> None:
@@ -149,7 +155,7 @@ class Screener:
             parameter = self.policy.parameters[name]
             if parameter.at(self.as_of) is None:
                 first = min((v.start for v in parameter.values), default=None)
-                raise RulesNotInForce(name, self.as_of, first)
+                raise RulesNotInForceError(name, self.as_of, first)
 
     def context(self) -> _Context:
         """A fresh lookup context (parameters in force) for evaluating single conditions."""
@@ -314,7 +320,7 @@ class Screener:
         """Screen one roster row (its facts keyed by column name)."""
         missing_required = tuple(name for name in _REQUIRED if raw.get(name) in (None, ()))
         if missing_required:
-            raise IncompleteTrip(missing_required)
+            raise IncompleteTripError(missing_required)
         facts = derive_facts(raw)
         ctx = _Context(self.policy, self.as_of)
         verdicts = {c.id: self._category(c, facts, ctx) for c in self.categories}

@@ -135,6 +135,7 @@ def _check_category(
     if category.default_prohibition not in policy.rules:
         out.append(PolicyProblem("treatment", category.id, "needs a default_prohibition rule"))
     params = [category.stay.admission_param, category.stay.max_total_param]
+    params += [category.cap.param] if category.cap else []
     params += [s.param for p in category.lead_time for s in p.steps]
     params += [s.second_param for p in category.lead_time for s in p.steps]
     for name in params:

@@ -21,6 +21,7 @@ import yaml
 from visadesk.policy.expr import ExprError, parse_expr
 from visadesk.policy.model import (
     ActivityTreatment,
+    Cap,
     Category,
     Citation,
     Effective,
@@ -231,10 +232,21 @@ class _Reader:
             default_prohibition=str(raw.get("default_prohibition") or ""),
             held_visa_codes=tuple(str(c).upper() for c in raw.get("held_visa_codes") or []),
             annotation=annotation,
+            cap=self.cap(cid, raw.get("cap")),
             proposed=proposed,
             effective=self.effective(raw.get("effective")),
             layer=self.layer,
         )
+
+    def cap(self, cid: str, spec: object) -> Cap | None:
+        if spec is None:
+            return None
+        if not isinstance(spec, Mapping) or not spec.get("param"):
+            raise self.fail(f"{cid}: 'cap' needs {{param: NAME, period: fiscal_year or half year}}")
+        period = spec.get("period", "fiscal_year")
+        if period not in ("fiscal_year", "half_fiscal_year"):
+            raise self.fail(f"{cid}: cap period must be fiscal_year or half_fiscal_year")
+        return Cap(str(spec["param"]), period)
 
     def parameter(self, name: str, raw: Mapping[str, Any]) -> Parameter:
         values = []
@@ -292,6 +304,7 @@ CATEGORY_KEYS = frozenset(
         "default_prohibition",
         "activities",
         "effective",
+        "cap",
     }
 )
 
@@ -354,6 +367,7 @@ def load_policy(spec: str = "baseline") -> Policy:
     flags: dict[str, FlagRule] = {}
     rules: dict[str, Rule] = {}
     head: dict[str, Any] = {}
+    layer_notices: list[Any] = []
     order: list[str] = []
     files: list[str] = []
     for index, part in enumerate(parts):
@@ -369,6 +383,8 @@ def load_policy(spec: str = "baseline") -> Policy:
             )
         if index == 0:
             head = meta
+        elif meta.get("notice"):
+            layer_notices.append(meta["notice"])
         reader = _Reader(str(meta.get("id", part)), rules)
         for entry in _layer_files(folder):
             reader.file = f"{part}/{entry.name}"
@@ -398,10 +414,18 @@ def load_policy(spec: str = "baseline") -> Policy:
         categories=ordered,
         parameters=parameters,
         flags=tuple(flags.values()),
-        notice=layers_meta.text(head.get("notice"), "policy notice"),
+        notice=_joined(
+            [layers_meta.text(head.get("notice"), "policy notice")]
+            + [layers_meta.text(n, "layer notice") for n in layer_notices]
+        ),
         source_files=tuple(files),
         rules=rules,
     )
+
+
+def _joined(texts: list[Text]) -> Text:
+    """The baseline's notice followed by each proposed layer's own (e.g. "not law")."""
+    return Text(" ".join(t.en for t in texts), " ".join(t.ko for t in texts))
 
 
 def provision_index(policy: Policy) -> dict[str, Provision]:

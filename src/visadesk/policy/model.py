@@ -18,6 +18,7 @@ from visadesk.policy.expr import Expr
 
 __all__ = [
     "ActivityTreatment",
+    "Cap",
     "Category",
     "Citation",
     "Effective",
@@ -121,6 +122,14 @@ class Stay:
 
 
 @dataclass(frozen=True, slots=True)
+class Cap:
+    """A numerical limit on approvals: a parameter, counted per fiscal year or half year."""
+
+    param: str
+    period: Literal["fiscal_year", "half_fiscal_year"] = "fiscal_year"
+
+
+@dataclass(frozen=True, slots=True)
 class LeadTimeStep:
     """One step to get the status in hand: a number of days, or a fixed calendar."""
 
@@ -155,6 +164,7 @@ class Category:
     default_prohibition: str
     held_visa_codes: tuple[str, ...] = ()
     annotation: Text | None = None
+    cap: Cap | None = None
     proposed: bool = False
     effective: Effective = Effective()
     layer: str = "baseline"
