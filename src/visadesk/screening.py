@@ -9,8 +9,9 @@ results; the choice only changes speed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -19,7 +20,7 @@ import polars as pl
 
 from visadesk.atomic import atomic_path
 from visadesk.engine import Screener, ScreeningResult, Status
-from visadesk.engine.batch import BatchScreener, prepare
+from visadesk.engine.batch import STATUS_CODES, BatchScreener, Legend, prepare
 from visadesk.engine.frame import facts_frame, frame_facts
 from visadesk.policy.model import Policy
 from visadesk.report.summary import Summary, summarize
@@ -72,16 +73,43 @@ class ScreenedRoster:
         )
 
     def compact(self) -> pl.LazyFrame:
-        """Compact verdicts, the same from either engine: statuses, rule ids, flags, dates."""
+        """Compact verdicts, the same from either engine: status codes and bitmasks (see legend)."""
         if self.engine == "case":
-            return _case_frame(self._results, self.categories).lazy()
+            return _case_frame(self._results, self.legend).lazy()
         assert self._batch is not None
-        columns = [c for c in self._batch.output_columns() if c != "ready_in_time"]
-        return (
-            self._verdicts()
-            .select("worker_id", "row", *columns, "ready_in_time")
-            .with_columns(self._batch.rule_id_columns())
-        )
+        return self._verdicts().select("worker_id", "row", *self._batch.output_columns())
+
+    @property
+    def legend(self) -> Legend:
+        """What each status code and bit of the compact columns means."""
+        if self._batch is None:
+            self._batch = BatchScreener(self.policy, as_of=self.as_of, start_date=self.start_date)
+        return self._batch.legend
+
+    def write_parquet(self, path: Path) -> None:
+        """Compact verdicts to Parquet, streamed, written whole or not at all.
+
+        The file's key-value metadata ``visadesk`` holds the legend (JSON): the rule
+        slot, fact, provision and flag behind every bit, the policy version and dates.
+        """
+        meta = {
+            "policy": self.policy.version,
+            "as_of": self.as_of.isoformat(),
+            "start_date": self.start_date.isoformat(),
+            "notice": self.policy.notice.en,
+            **self.legend.as_json(),
+        }
+        metadata = {"visadesk": json.dumps(meta, ensure_ascii=False)}
+        with atomic_path(path) as tmp:
+            if self.engine == "batch":
+                self.compact().sink_parquet(tmp, metadata=metadata, engine="streaming")
+            else:
+                self.compact().collect().write_parquet(tmp, metadata=metadata)
+
+    def summary(self) -> Summary:
+        if self.engine == "case":
+            return summarize(self._results)
+        return _batch_summary(self.compact(), self.legend)
 
     def trip_starts(self) -> pl.LazyFrame:
         """``row`` and ``trip_start`` of every trip (for period counts)."""
@@ -100,91 +128,89 @@ class ScreenedRoster:
     def categories(self) -> list[str]:
         return [c.id for c in self.policy.categories_at(self.as_of)]
 
-    def write_parquet(self, path: Path) -> None:
-        """Compact verdicts to Parquet, streamed, written whole or not at all."""
-        with atomic_path(path) as tmp:
-            if self.engine == "batch":
-                self.compact().sink_parquet(tmp, engine="streaming")
-            else:
-                self.compact().collect().write_parquet(tmp)
 
-    def summary(self) -> Summary:
-        if self.engine == "case":
-            return summarize(self._results)
-        return _batch_summary(self.compact(), self.categories)
-
-
-def _case_frame(results: list[ScreeningResult], categories: list[str]) -> pl.DataFrame:
+def _case_frame(results: list[ScreeningResult], legend: Legend) -> pl.DataFrame:
     """The per-case results in the compact shape the batch engine writes."""
-    schema: dict[str, pl.DataType] = {
-        "worker_id": pl.String(),
-        "row": pl.UInt32(),
-        "recommended": pl.String(),
-        "ready_by": pl.Date(),
-    }
-    for cid in categories:
-        schema |= {
-            f"status_{cid}": pl.String(),
-            f"reasons_{cid}": pl.List(pl.String()),
-            f"missing_{cid}": pl.List(pl.String()),
-            f"basis_{cid}": pl.List(pl.String()),
-            f"stay_covers_{cid}": pl.Boolean(),
-            f"in_hand_{cid}": pl.Boolean(),
-            f"ready_by_{cid}": pl.Date(),
-        }
-    schema |= {
-        "flags": pl.List(pl.String()),
-        "missing": pl.List(pl.String()),
-        "ready_in_time": pl.Boolean(),
+    codes = {status: i for i, status in enumerate(STATUS_CODES)}
+    facts = {f: i for i, f in enumerate(legend.facts)}
+    flags = {f: i for i, f in enumerate(legend.flags)}
+    u64, date, boolean = pl.UInt64(), pl.Date(), pl.Boolean()
+    schema: dict[str, pl.DataType] = {"worker_id": pl.String(), "row": pl.UInt32()}
+    schema |= {"recommended": pl.String(), "ready_by": date, "ready_in_time": boolean}
+    for cid in legend.categories:
+        schema |= {f"status_{cid}": pl.UInt8(), f"reasons_{cid}": u64, f"missing_{cid}": u64}
+        schema |= {f"basis_{cid}": u64, f"stay_covers_{cid}": boolean, f"in_hand_{cid}": boolean}
+        schema[f"ready_by_{cid}"] = date
+    schema |= {"flags": u64, "missing": u64}
+    slot_index = {
+        cid: {(s.rule, s.activity, s.provision): i for i, s in enumerate(slots)}
+        for cid, slots in legend.slots.items()
     }
     rows = []
     for r in results:
-        row: dict[str, object] = {
-            "worker_id": r.worker_id,
-            "row": r.row,
+        row: dict[str, object] = {"worker_id": r.worker_id, "row": r.row}
+        row |= {
             "recommended": r.recommended,
+            "ready_by": r.ready_by,
+            "ready_in_time": r.ready_in_time,
         }
-        row["ready_by"], row["ready_in_time"] = r.ready_by, r.ready_in_time
         for cid, v in r.verdicts.items():
-            row[f"status_{cid}"] = v.status.value
-            row[f"reasons_{cid}"] = [c.rule for c in v.deciding()]
-            row[f"missing_{cid}"] = list(v.missing)
-            row[f"basis_{cid}"] = list(v.basis)
-            row[f"stay_covers_{cid}"] = v.stay_covers
-            row[f"in_hand_{cid}"] = v.in_hand
+            wanted = {
+                Status.ELIGIBLE: "pass",
+                Status.INELIGIBLE: "fail",
+                Status.NEEDS_INFO: "unknown",
+            }
+            deciding = [
+                slot_index[cid][(c.rule, c.activity, c.provision)]
+                for c in v.checks
+                if c.outcome.value == wanted[v.status] and not c.superseded
+            ]
+            provisions = {p: i for i, p in enumerate(legend.provisions[cid])}
+            row[f"status_{cid}"] = codes[v.status]
+            row[f"reasons_{cid}"] = _bitmask(deciding)
+            row[f"missing_{cid}"] = _bitmask(facts[f] for f in v.missing)
+            row[f"basis_{cid}"] = _bitmask(provisions[p] for p in v.basis)
+            row |= {f"stay_covers_{cid}": v.stay_covers, f"in_hand_{cid}": v.in_hand}
             row[f"ready_by_{cid}"] = v.ready_by
-        row["flags"] = [f.code for f in r.flags]
-        row["missing"] = list(r.missing)
+        row["flags"] = _bitmask(flags[f.code] for f in r.flags)
+        row["missing"] = _bitmask(facts[f] for f in r.missing)
         rows.append(row)
     return pl.DataFrame(rows, schema=schema)
 
 
-def _batch_summary(compact: pl.LazyFrame, categories: list[str]) -> Summary:
-    statuses = [s.value for s in Status]
+def _bitmask(bits: Iterable[int]) -> int:
+    mask = 0
+    for bit in bits:
+        mask |= 1 << bit
+    return mask
+
+
+def _batch_summary(compact: pl.LazyFrame, legend: Legend) -> Summary:
     counts = compact.select(
         pl.len().alias("rows"),
         *(
-            (pl.col(f"status_{c}") == s).sum().alias(f"{c}|{s}")
-            for c in categories
-            for s in statuses
+            (pl.col(f"status_{c}") == code).sum().alias(f"{c}|{code}")
+            for c in legend.categories
+            for code in range(len(STATUS_CODES))
+        ),
+        *(
+            (pl.col("flags") & (1 << i)).gt(0).sum().alias(f"flag|{i}")
+            for i in range(len(legend.flags))
         ),
         pl.col("recommended").is_null().sum().alias("none"),
-        (pl.col("ready_in_time") == False).sum().alias("late"),  # noqa: E712 - a column, not a bool
+        pl.col("ready_in_time").not_().sum().alias("late"),
     ).collect(engine="streaming")
     first = counts.row(0, named=True)
-    summary = Summary(rows=first["rows"], late=first["late"], no_status=first["none"])
-    for c in categories:
-        summary.by_category[c] = Counter({Status(s): first[f"{c}|{s}"] for s in statuses})
+    summary = Summary(rows=first["rows"], late=first["late"] or 0, no_status=first["none"])
+    for c in legend.categories:
+        summary.by_category[c] = Counter(
+            {status: first[f"{c}|{code}"] for code, status in enumerate(STATUS_CODES)}
+        )
     recommended = compact.group_by("recommended").len().collect(engine="streaming")
     summary.recommended = Counter({(r or "-"): n for r, n in recommended.iter_rows()})
-    flags = (
-        compact.select(pl.col("flags").explode(empty_as_null=False))
-        .drop_nulls()
-        .group_by("flags")
-        .len()
-        .collect(engine="streaming")
+    summary.flags = Counter(
+        {code: first[f"flag|{i}"] for i, code in enumerate(legend.flags) if first[f"flag|{i}"]}
     )
-    summary.flags = Counter(dict(flags.iter_rows()))
     return summary
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from visadesk.engine import Status
+from visadesk.engine.batch import STATUS_CODES, Legend
 from visadesk.policy.model import Cap, Policy
 from visadesk.screening import Engine, ScreenedRoster, screen_roster
 
@@ -115,7 +116,11 @@ def _side(record: dict[str, object], key: str, after: bool, shared: bool) -> obj
 
 
 def _changes(
-    before: pl.DataFrame, after: pl.DataFrame, before_ids: list[str], after_ids: list[str]
+    before: pl.DataFrame,
+    after: pl.DataFrame,
+    before_ids: list[str],
+    after_ids: list[str],
+    legend: Legend,
 ) -> list[Change]:
     joined = before.join(after, on="row", suffix="__after")
     categories = list(dict.fromkeys([*before_ids, *after_ids]))
@@ -140,8 +145,8 @@ def _changes(
         for cid in dict.fromkeys(explained):
             if cid in after_ids:
                 shared = cid in before_ids
-                reasons = _side(record, f"reasons_{cid}", True, shared)
-                why.extend(r for r in reasons or [] if r not in why)  # type: ignore[attr-defined]
+                mask = _side(record, f"reasons_{cid}", True, shared)
+                why.extend(r for r in legend.rules(cid, int(str(mask or 0))) if r not in why)
         changes.append(
             Change(
                 str(record["worker_id"]),
@@ -153,6 +158,19 @@ def _changes(
             )
         )
     return changes
+
+
+def _readable(run: ScreenedRoster) -> pl.DataFrame:
+    """Compact verdicts with status names (reasons stay bitmasks until a change is listed)."""
+    names = {i: s.value for i, s in enumerate(STATUS_CODES)}
+    return (
+        run.compact()
+        .collect()
+        .with_columns(
+            pl.col(f"status_{c}").replace_strict(names, return_dtype=pl.String)
+            for c in run.categories
+        )
+    )
 
 
 def _text(value: object) -> str | None:
@@ -175,7 +193,7 @@ def what_if(
         for p in (baseline, proposed)
     ]
     trips = runs[0]
-    frames = [r.compact().collect() for r in runs]
+    frames = [_readable(r) for r in runs]
     starts = frames[0].select("row").join(trips.trip_starts().collect(), on="row", how="left")
     after = frames[1].join(starts, on="row", how="left")
     result = WhatIf(baseline.version, proposed.version, as_of, frames[0].height)
@@ -188,7 +206,7 @@ def what_if(
     new_rec = dict(frames[1].group_by("recommended").len().iter_rows())
     for key in dict.fromkeys([*categories, None]):
         result.recommended[key or "-"] = (old_rec.get(key, 0), new_rec.get(key, 0))
-    result.changes = _changes(frames[0], frames[1], before_ids, after_ids)
+    result.changes = _changes(frames[0], frames[1], before_ids, after_ids, runs[1].legend)
     for cid in after_ids:
         cap = proposed.categories[cid].cap
         if cap is not None:

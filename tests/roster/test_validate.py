@@ -317,3 +317,25 @@ def test_roster_error_survives_pickling(tmp_path: Path) -> None:
     copy = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 - our own object
     assert copy.problems == caught.value.problems
     assert copy.render("ko") == caught.value.render("ko")
+
+
+def test_cells_under_no_header_are_reported_without_echoing_them(tmp_path: Path) -> None:
+    """A stray quote shifts a row: the data would be lost, and may be sensitive."""
+    path = tmp_path / "shifted.csv"
+    path.write_text(
+        "worker_id,family_name,given_name,trip_start,trip_end,activities,role,paid_by\n"
+        "A1,KIM,MINSU,2026-03-02,2026-03-10,meetings,specialist,home_employer,M12345678,1990-01-01\n"
+        "A2,LEE,JIHO,2026-03-02,2026-03-10,meetings,specialist,home_employer\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    (problem,) = info.value.problems
+    assert (problem.code, problem.row, problem.params["position"], problem.params["count"]) == (
+        "cell_without_header",
+        2,
+        "9",
+        "2",
+    )
+    for lang in ("en", "ko"):
+        assert "M12345678" not in info.value.render(lang)

@@ -3,17 +3,20 @@
 It reads the same :class:`~visadesk.policy.model.Policy` as the per-case
 :class:`~visadesk.engine.screen.Screener` and mirrors its semantics column by
 column (a property test holds the two to identical output on random rosters).
-Results stay compact — statuses, rule-slot numbers, fact names — and are
-expanded to citations and messages only when written for people
-(:meth:`BatchScreener.results`).
+
+Results stay compact: a status code per category, and bitmasks — over the
+category's rule slots (which rules decided it), over the facts (which are
+missing), over provisions (the legal basis) and over flags. A :class:`Legend`
+names every bit; expansion to rule ids, citations and messages happens only
+when results are written for people (:meth:`BatchScreener.results`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import polars as pl
 
@@ -24,20 +27,30 @@ from visadesk.engine.compile import (
     compile_expr,
     missing_expr,
 )
-from visadesk.engine.result import CategoryVerdict, Check, FlagHit, Outcome, ScreeningResult, Status
+from visadesk.engine.result import (
+    CategoryVerdict,
+    Check,
+    FlagHit,
+    Outcome,
+    ScreeningResult,
+    Status,
+)
 from visadesk.engine.screen import Screener, derive_facts
 from visadesk.policy.expr import evaluate, facts_of
 from visadesk.policy.load import provision_index
 from visadesk.policy.model import Category, Policy, Rule
 from visadesk.roster.schema import ACTIVITY_CODES, FactValue
 
-__all__ = ["BatchScreener", "Slot", "prepare"]
+__all__ = ["STATUS_CODES", "BatchScreener", "Legend", "Slot", "prepare"]
 
-_WANTED = {
+#: Status codes in the compact columns (``status_X``).
+STATUS_CODES: Final = (Status.ELIGIBLE, Status.NEEDS_INFO, Status.INELIGIBLE)
+_WANTED: Final = {
     Status.ELIGIBLE: Outcome.PASS,
     Status.INELIGIBLE: Outcome.FAIL,
     Status.NEEDS_INFO: Outcome.UNKNOWN,
 }
+_BITS: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +62,58 @@ class Slot:
     provision: str | None = None
 
 
+@dataclass(frozen=True)
+class Legend:
+    """What each bit of the compact columns means (stored with Parquet output)."""
+
+    categories: tuple[str, ...]
+    slots: Mapping[str, tuple[Slot, ...]]
+    provisions: Mapping[str, tuple[str, ...]]
+    facts: tuple[str, ...]
+    flags: tuple[str, ...]
+
+    def rules(self, category: str, mask: int) -> list[str]:
+        """The rule ids a ``reasons_X`` mask names, each once, in trace order."""
+        return list(dict.fromkeys(s.rule for s in _bits(self.slots[category], mask)))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "categories": list(self.categories),
+            "reasons": {
+                c: [[s.rule, s.activity, s.provision] for s in v] for c, v in self.slots.items()
+            },
+            "basis": {c: list(v) for c, v in self.provisions.items()},
+            "missing": list(self.facts),
+            "flags": list(self.flags),
+            "status": [s.value for s in STATUS_CODES],
+        }
+
+
+def _bits(items: Sequence[Any], mask: int | None) -> list[Any]:
+    return [item for i, item in enumerate(items) if mask and mask >> i & 1]
+
+
+def _mask(conditions: Sequence[pl.Expr]) -> pl.Expr:
+    """A UInt64 with bit ``i`` set where ``conditions[i]`` holds (bits are disjoint: sum is OR)."""
+    if not conditions:
+        return pl.lit(0, dtype=pl.UInt64)
+    return pl.sum_horizontal(
+        pl.when(c).then(pl.lit(1 << i, dtype=pl.UInt64)).otherwise(pl.lit(0, dtype=pl.UInt64))
+        for i, c in enumerate(conditions)
+    )
+
+
 def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Derived facts the rules read: ``trip_days``, the held-visa code, one column per activity."""
     activities = pl.col("activities")
+    held = pl.col("holds_visa").str.to_uppercase().str.replace_all(" ", "", literal=True)
     return frame.with_columns(
         ((pl.col("trip_end") - pl.col("trip_start")).dt.total_days() + 1).alias("trip_days"),
-        pl.col("holds_visa")
-        .str.to_uppercase()
-        .str.replace_all(" ", "", literal=True)
-        .alias("holds_visa"),
+        pl.when(held == "").then(None).otherwise(held).alias("holds_visa"),
         *(
             activities.list.contains(pl.lit(code)).fill_null(False).alias(activity_column(code))
             for code in ACTIVITY_CODES
         ),
-    ).with_columns(
-        pl.when(pl.col("holds_visa") == "")
-        .then(None)
-        .otherwise(pl.col("holds_visa"))
-        .alias("holds_visa")
     )
 
 
@@ -76,6 +123,15 @@ def _r(rule_id: str) -> str:
 
 def _p(provision_id: str) -> str:
     return f"__p_{provision_id}"
+
+
+@dataclass
+class _Plan:
+    """Per category: expressions for each activity's outcome and which attempts count."""
+
+    outcome: dict[str, pl.Expr] = field(default_factory=dict)
+    counts: dict[tuple[str, int], pl.Expr] = field(default_factory=dict)
+    uses: dict[str, pl.Expr] = field(default_factory=dict)
 
 
 class BatchScreener:
@@ -91,7 +147,22 @@ class BatchScreener:
         self.categories = self.per_case.categories
         self.provisions = provision_index(policy)
         self.ctx = CompileContext(param=lambda name: policy.param(name, as_of))
-        self.slots: dict[str, tuple[Slot, ...]] = {c.id: self._slots(c) for c in self.categories}
+        self.rules = self._rules()
+        facts = sorted({f for r in self.rules.values() if r.test for f in facts_of(r.test)})
+        self.legend = Legend(
+            categories=tuple(c.id for c in self.categories),
+            slots={c.id: self._slots(c) for c in self.categories},
+            provisions={c.id: tuple(self._category_provisions(c)) for c in self.categories},
+            facts=tuple(facts),
+            flags=tuple(f.code for f in policy.flags if self._in_force(f.rule)),
+        )
+        for name, items in [
+            *((f"{c} rule slots", v) for c, v in self.legend.slots.items()),
+            ("facts", self.legend.facts),
+            ("flags", self.legend.flags),
+        ]:
+            if len(items) > _BITS:
+                raise ValueError(f"{name}: {len(items)} do not fit a {_BITS}-bit mask")
 
     # -- static plan ---------------------------------------------------------------
     def _in_force(self, rule: Rule) -> bool:
@@ -121,7 +192,6 @@ class BatchScreener:
                 )
         return tuple(slots)
 
-    # -- evaluation ------------------------------------------------------------------
     def _rules(self) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}
         for category in self.categories:
@@ -135,63 +205,58 @@ class BatchScreener:
                             rules[rule.id] = rule
         return rules
 
+    def _category_provisions(self, category: Category) -> list[str]:
+        seen = {pid for code in ACTIVITY_CODES for pid in self._attempts(category, code)}
+        return [pid for pid in self.provisions if pid in seen]
+
+    # -- evaluation ------------------------------------------------------------------
     def screen(self, frame: pl.LazyFrame) -> pl.LazyFrame:
         """Append compact verdict columns to a prepared roster frame (see :func:`prepare`)."""
-        rules = self._rules()
         lf = frame.with_columns(
-            compile_expr(r.test, self.ctx).alias(_r(r.id)) for r in rules.values() if r.test
+            compile_expr(r.test, self.ctx).alias(_r(r.id)) for r in self.rules.values() if r.test
         )
-        used_provisions = {
-            pid
-            for c in self.categories
-            for code in ACTIVITY_CODES
-            for pid in self._attempts(c, code)
-        }
+        used = sorted(
+            {p for c in self.categories for ps in self.legend.provisions[c.id] for p in [ps]}
+        )
         lf = lf.with_columns(
             pl.all_horizontal(
                 [pl.col(_r(r.id)) for r in self.provisions[pid].requirements if self._in_force(r)]
                 or [pl.lit(True)]
             ).alias(_p(pid))
-            for pid in sorted(used_provisions)
+            for pid in used
         )
-        plan = {c.id: self._activity_plan(c) for c in self.categories}
+        plans = {c.id: self._activity_plan(c) for c in self.categories}
         lf = lf.with_columns(
-            expr.alias(name)
+            expr.alias(f"__a_{c.id}_{code}")
             for c in self.categories
-            for name, expr in plan[c.id].items()
-            if name.startswith("__a_")
+            for code, expr in plans[c.id].outcome.items()
         )
         lf = lf.with_columns(self._status(c).alias(f"status_{c.id}") for c in self.categories)
         lf = lf.with_columns(
-            (plan[c.id][f"__use_{pid}"] & (pl.col(f"status_{c.id}") == "eligible")).alias(
-                f"__used_{c.id}_{pid}"
-            )
+            (plans[c.id].uses[pid] & (pl.col(f"status_{c.id}") == 0)).alias(f"__used_{c.id}_{pid}")
             for c in self.categories
-            for pid in self._category_provisions(c)
+            for pid in self.legend.provisions[c.id]
         )
         columns: list[pl.Expr] = []
         for category in self.categories:
-            columns += self._category_columns(category, plan[category.id], rules)
-        lf = lf.with_columns(columns)
-        lf = lf.with_columns(self._flags(), self._recommended(), self._row_missing())
+            columns += self._category_columns(category, plans[category.id])
+        lf = lf.with_columns(columns).with_columns(
+            self._flags(), self._recommended(), self._row_missing()
+        )
         return lf.with_columns(
             pl.col("__recommended").struct.field("category").alias("recommended"),
             pl.col("__recommended").struct.field("ready_by").alias("ready_by"),
         ).with_columns((pl.col("ready_by") <= pl.col("trip_start")).alias("ready_in_time"))
 
-    def _category_provisions(self, category: Category) -> list[str]:
-        seen = {pid for code in ACTIVITY_CODES for pid in self._attempts(category, code)}
-        return [pid for pid in self.provisions if pid in seen]
-
-    def _activity_plan(self, category: Category) -> dict[str, pl.Expr]:
+    def _activity_plan(self, category: Category) -> _Plan:
         """Per activity: its outcome, which attempt decides, which attempts' checks count."""
-        plan: dict[str, pl.Expr] = {}
+        plan = _Plan()
         uses: dict[str, list[pl.Expr]] = {pid: [] for pid in self._category_provisions(category)}
         for code in ACTIVITY_CODES:
             has = pl.col(activity_column(code))
             attempts = self._attempts(category, code)
             if not attempts:
-                plan[f"__a_{category.id}_{code}"] = pl.lit(False)
+                plan.outcome[code] = pl.lit(False)
                 continue
             values = [pl.col(_p(pid)) for pid in attempts]
             decides = []
@@ -200,15 +265,14 @@ class BatchScreener:
                 decides.append(pl.all_horizontal([*earlier, value.fill_null(False)]))
             settled = pl.any_horizontal(decides)
             open_ = pl.any_horizontal([v.is_null() for v in values])
-            plan[f"__a_{category.id}_{code}"] = (
+            plan.outcome[code] = (
                 pl.when(settled).then(True).when(open_).then(NULL_BOOL).otherwise(False)
             )
             for k, pid in enumerate(attempts):
                 counts = decides[k] | (~settled & ((open_ & values[k].is_null()) | ~open_))
-                plan[f"__counts_{category.id}_{code}_{k}"] = has & counts
+                plan.counts[(code, k)] = has & counts
                 uses[pid].append(has & decides[k])
-        for pid, exprs in uses.items():
-            plan[f"__use_{pid}"] = pl.any_horizontal(exprs) if exprs else pl.lit(False)
+        plan.uses = {pid: pl.any_horizontal(e) if e else pl.lit(False) for pid, e in uses.items()}
         return plan
 
     def _status(self, category: Category) -> pl.Expr:
@@ -222,78 +286,71 @@ class BatchScreener:
         value = pl.all_horizontal(parts)
         return (
             pl.when(value)
-            .then(pl.lit("eligible"))
+            .then(pl.lit(0, pl.UInt8))
             .when(value.is_null())
-            .then(pl.lit("needs_info"))
-            .otherwise(pl.lit("ineligible"))
+            .then(pl.lit(1, pl.UInt8))
+            .otherwise(pl.lit(2, pl.UInt8))
         )
 
-    def _slot_parts(
-        self, category: Category, plan: Mapping[str, pl.Expr]
-    ) -> list[tuple[Slot, pl.Expr, pl.Expr]]:
+    def _slot_parts(self, category: Category, plan: _Plan) -> list[tuple[Slot, pl.Expr, pl.Expr]]:
         """Each slot with its outcome (nullable bool) and whether its check counts on this row."""
+        attempt_index = {
+            (code, pid): k
+            for code in ACTIVITY_CODES
+            for k, pid in enumerate(self._attempts(category, code))
+        }
         parts = []
-        attempt_index: dict[tuple[str, str], int] = {}
-        for code in ACTIVITY_CODES:
-            for k, pid in enumerate(self._attempts(category, code)):
-                attempt_index[(code, pid)] = k
-        for slot in self.slots[category.id]:
+        for slot in self.legend.slots[category.id]:
             if slot.activity is None:
                 parts.append((slot, pl.col(_r(slot.rule)), pl.lit(True)))
             elif slot.provision is None:
                 parts.append((slot, pl.lit(False), pl.col(activity_column(slot.activity))))
             else:
-                k = attempt_index[(slot.activity, slot.provision)]
-                counts = plan[f"__counts_{category.id}_{slot.activity}_{k}"]
+                counts = plan.counts[
+                    (slot.activity, attempt_index[(slot.activity, slot.provision)])
+                ]
                 outcome = (
                     pl.col(_p(slot.rule)) if slot.rule == slot.provision else pl.col(_r(slot.rule))
                 )
                 parts.append((slot, outcome, counts))
         return parts
 
-    def _category_columns(
-        self, category: Category, plan: Mapping[str, pl.Expr], rules: Mapping[str, Rule]
-    ) -> list[pl.Expr]:
+    def _category_columns(self, category: Category, plan: _Plan) -> list[pl.Expr]:
         cid = category.id
         status = pl.col(f"status_{cid}")
+        eligible, open_, failed = status == 0, status == 1, status == 2
         parts = self._slot_parts(category, plan)
-        reasons: list[pl.Expr] = []
-        for index, (_, outcome, counts) in enumerate(parts):
-            wanted = (
-                pl.when(status == "eligible")
-                .then(outcome.fill_null(False))
-                .when(status == "ineligible")
-                .then(outcome.eq_missing(pl.lit(False)))
-                .otherwise(outcome.is_null())
+        reasons = [
+            counts
+            & (
+                (eligible & outcome.fill_null(False))
+                | (failed & outcome.eq_missing(pl.lit(False)))
+                | (open_ & outcome.is_null())
             )
-            reasons.append(pl.when(counts & wanted).then(pl.lit(index, dtype=pl.UInt16)))
+            for _, outcome, counts in parts
+        ]
         tested = [
             (test, outcome, counts)
             for slot, outcome, counts in parts
-            if slot.rule in rules and (test := rules[slot.rule].test) is not None
+            if slot.rule in self.rules and (test := self.rules[slot.rule].test) is not None
         ]
-        missing: list[pl.Expr] = []
-        for fact in sorted({f for test, _, _ in tested for f in facts_of(test)}):
+        missing = []
+        for fact in self.legend.facts:
             hits = [
                 counts & outcome.is_null() & missing_expr(test, fact, self.ctx)
                 for test, outcome, counts in tested
                 if fact in facts_of(test)
             ]
-            missing.append(
-                pl.when((status == "needs_info") & pl.any_horizontal(hits)).then(pl.lit(fact))
-            )
-        basis: list[pl.Expr] = [
-            pl.when(pl.col(f"__used_{cid}_{pid}")).then(pl.lit(pid))
-            for pid in self._category_provisions(category)
-        ]
+            missing.append(open_ & pl.any_horizontal(hits) if hits else pl.lit(False))
+        basis = [pl.col(f"__used_{cid}_{pid}") for pid in self.legend.provisions[cid]]
         in_hand = self._in_hand(category)
         return [
-            _list(reasons, pl.UInt16).alias(f"reasons_{cid}"),
-            _list(missing, pl.String).alias(f"missing_{cid}"),
-            _list(basis, pl.String).alias(f"basis_{cid}"),
+            _mask(reasons).alias(f"reasons_{cid}"),
+            _mask(missing).alias(f"missing_{cid}"),
+            _mask(basis).alias(f"basis_{cid}"),
             self._stay_covers(category).alias(f"stay_covers_{cid}"),
             in_hand.alias(f"in_hand_{cid}"),
-            pl.when(status == "ineligible")
+            pl.when(failed)
             .then(pl.lit(None, dtype=pl.Date))
             .when(in_hand)
             .then(pl.lit(self.start_date))
@@ -305,20 +362,18 @@ class BatchScreener:
         stay = category.stay
         if stay.extendable and stay.max_total_param is None:
             return pl.col("trip_days").is_not_null()
-        limit = self.policy.param(
+        name = (
             stay.max_total_param
             if stay.extendable and stay.max_total_param
-            else stay.admission_param,
-            self.as_of,
+            else stay.admission_param
         )
+        limit = self.policy.param(name, self.as_of)
         return (pl.col("trip_days") <= int(str(limit))).fill_null(False)
 
     def _in_hand(self, category: Category) -> pl.Expr:
+        codes = pl.Series(list(category.held_visa_codes), dtype=pl.String).implode()
         return (
-            pl.col("holds_visa").is_in(
-                pl.Series(list(category.held_visa_codes), dtype=pl.String).implode()
-            )
-            & (pl.col("visa_expiry") >= pl.col("trip_start"))
+            pl.col("holds_visa").is_in(codes) & (pl.col("visa_expiry") >= pl.col("trip_start"))
         ).fill_null(False)
 
     def _lead_date(self, category: Category) -> pl.Expr:
@@ -341,23 +396,23 @@ class BatchScreener:
         basis = {
             (c.id, pid): pl.col(f"__used_{c.id}_{pid}")
             for c in self.categories
-            for pid in self._category_provisions(c)
+            for pid in self.legend.provisions[c.id]
         }
         ctx = CompileContext(
             self.ctx.param, _Default(outcomes, NULL_BOOL), _Default(basis, pl.lit(False))
         )
-        raised: list[pl.Expr] = [
-            pl.when(compile_expr(f.when, ctx).fill_null(False)).then(pl.lit(f.code))
+        raised = [
+            compile_expr(f.when, ctx).fill_null(False)
             for f in self.policy.flags
             if self._in_force(f.rule)
         ]
-        return _list(raised, pl.String).alias("flags")
+        return _mask(raised).alias("flags")
 
     def _recommended(self) -> pl.Expr:
         keys = []
         for order, c in enumerate(self.categories):
             candidate = (
-                (pl.col(f"status_{c.id}") == "eligible")
+                (pl.col(f"status_{c.id}") == 0)
                 & pl.col(f"stay_covers_{c.id}")
                 & pl.col(f"ready_by_{c.id}").is_not_null()
             )
@@ -371,10 +426,14 @@ class BatchScreener:
         ).alias("__recommended")
 
     def _row_missing(self) -> pl.Expr:
-        lists = [pl.col(f"missing_{c.id}") for c in self.categories]
-        return pl.concat_list(lists).list.unique().list.sort().alias("missing")
+        masks = [pl.col(f"missing_{c.id}") for c in self.categories]
+        return (
+            pl.reduce(lambda a, b: a | b, masks).alias("missing")
+            if masks
+            else pl.lit(0, pl.UInt64).alias("missing")
+        )
 
-    # -- expansion ---------------------------------------------------------------------
+    # -- output ------------------------------------------------------------------------
     def output_columns(self) -> list[str]:
         """The compact verdict columns, in order."""
         columns = ["recommended", "ready_by", "ready_in_time"]
@@ -382,20 +441,6 @@ class BatchScreener:
             columns += [f"status_{c.id}", f"reasons_{c.id}", f"missing_{c.id}", f"basis_{c.id}"]
             columns += [f"stay_covers_{c.id}", f"in_hand_{c.id}", f"ready_by_{c.id}"]
         return [*columns, "flags", "missing"]
-
-    def rule_id_columns(self) -> list[pl.Expr]:
-        """``reasons_X`` as rule ids (each once, in trace order) instead of slot numbers."""
-        exprs = []
-        for category in self.categories:
-            ids = [slot.rule for slot in self.slots[category.id]]
-            mapping = pl.Series(ids, dtype=pl.String)
-            exprs.append(
-                pl.col(f"reasons_{category.id}")
-                .list.eval(pl.lit(mapping).gather(pl.element()))
-                .list.unique(maintain_order=True)
-                .alias(f"reasons_{category.id}")
-            )
-        return exprs
 
     def results(
         self,
@@ -415,8 +460,11 @@ class BatchScreener:
                 row=row,
                 verdicts=verdicts,
                 recommended=record["recommended"],
-                flags=tuple(FlagHit(code, severity[code]) for code in record["flags"]),
-                missing=tuple(record["missing"]),
+                flags=tuple(
+                    FlagHit(code, severity[code])
+                    for code in _bits(self.legend.flags, record["flags"])
+                ),
+                missing=tuple(_bits(self.legend.facts, record["missing"])),
                 as_of=self.as_of,
                 start_date=self.start_date,
                 trip_start=trip_start,
@@ -428,29 +476,25 @@ class BatchScreener:
         self, category: Category, record: Mapping[str, Any], facts: Mapping[str, FactValue]
     ) -> CategoryVerdict:
         cid = category.id
-        status = Status(record[f"status_{cid}"])
+        status = STATUS_CODES[record[f"status_{cid}"]]
         wanted = _WANTED[status]
         checks = []
-        for index in record[f"reasons_{cid}"]:
-            slot = self.slots[cid][index]
+        for slot in _bits(self.legend.slots[cid], record[f"reasons_{cid}"]):
             rule = self.policy.rule(slot.rule)
             missing: tuple[str, ...] = ()
             if wanted is Outcome.UNKNOWN and rule.test is not None and slot.rule != slot.provision:
-                missing = tuple(sorted(evaluate(rule.test, facts, self.per_case_context())[1]))
+                missing = tuple(sorted(evaluate(rule.test, facts, self.per_case.context())[1]))
             checks.append(Check(slot.rule, wanted, (), missing, slot.activity, slot.provision))
         return CategoryVerdict(
             category=cid,
             status=status,
             checks=tuple(checks),
-            basis=tuple(record[f"basis_{cid}"]),
-            missing=tuple(record[f"missing_{cid}"]),
+            basis=tuple(_bits(self.legend.provisions[cid], record[f"basis_{cid}"])),
+            missing=tuple(_bits(self.legend.facts, record[f"missing_{cid}"])),
             stay_covers=bool(record[f"stay_covers_{cid}"]),
             ready_by=record[f"ready_by_{cid}"],
             in_hand=bool(record[f"in_hand_{cid}"]),
         )
-
-    def per_case_context(self) -> Any:
-        return self.per_case.context()
 
 
 class _Default(dict[tuple[str, str], pl.Expr]):
@@ -460,9 +504,3 @@ class _Default(dict[tuple[str, str], pl.Expr]):
 
     def __missing__(self, key: tuple[str, str]) -> pl.Expr:
         return self.default
-
-
-def _list(items: list[pl.Expr], dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
-    if not items:
-        return pl.lit([], dtype=pl.List(dtype))
-    return pl.concat_list(items).list.drop_nulls()

@@ -58,6 +58,7 @@ PROBLEM_CODES: Final = (
     # across cells and rows
     "trip_end_before_start",
     "duplicate_worker_id",
+    "cell_without_header",
     # refusal
     "rrn_present",
     # writing

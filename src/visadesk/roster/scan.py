@@ -128,7 +128,7 @@ def _headers(path: Path, fmt: str) -> tuple[list[str], str] | None:
     return [h.strip().strip('"') for h in first.split(delimiter)], delimiter
 
 
-def fast_roster(path: Path) -> FastRoster | None:
+def fast_roster(path: Path) -> FastRoster | None:  # noqa: PLR0911 - each None hands over
     """A typed lazy frame when the file is plain enough for the fast path, else None.
 
     None never means "bad": it means "let the per-row reader look". A returned
@@ -163,8 +163,11 @@ def fast_roster(path: Path) -> FastRoster | None:
     parsed = [_parse(c.name, c.type, c.choices) for c in COLUMNS]
     typed = lf.with_row_index("row", offset=2).with_columns(rrn.alias("__rrn"))
     typed = typed.with_columns(*(v for v, _ in parsed), *(b for _, b in parsed))
-    if not _clean(typed):
-        return None
+    try:
+        if not _clean(typed):
+            return None
+    except pl.exceptions.PolarsError:
+        return None  # a file Polars cannot parse: the per-row reader says why
     return FastRoster(typed.select("row", *(c.name for c in COLUMNS)), str(path))
 
 

@@ -271,7 +271,15 @@ def build_roster(table: RawTable) -> Roster:
         problems.append(Problem(code="no_rows", params={"source": table.source}))
     rows: list[RosterRow] = []
     seen_ids: dict[str, int] = {}
+    unnamed = [i for i, h in enumerate(table.headers) if not h.strip()]
     for number, cells in table.rows:
+        stray = [i for i in unnamed if _filled(cells[i])]
+        if stray:
+            # Data under no header is usually a stray quote or delimiter that shifted the
+            # row: read on, and the rest of the row (or the next rows) would be lost. The
+            # cells are not echoed: shifted data may be a passport number or a birth date.
+            params = {"position": str(stray[0] + 1), "count": str(len(stray))}
+            problems.append(Problem(code="cell_without_header", row=number, params=params))
         facts = _check_row(table, number, cells, mapping, problems)
         worker_id = facts["worker_id"]
         if isinstance(worker_id, str):
