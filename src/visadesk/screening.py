@@ -225,7 +225,8 @@ def screen_roster(
 ) -> ScreenedRoster:
     """Read and screen a roster file; raise RosterError (every problem) for bad input."""
     start = start_date or as_of
-    fast = fast_roster(path) if engine != "case" and sheet is None else None
+    facts = frozenset(BatchScreener(policy, as_of=as_of, start_date=start).legend.facts)
+    fast = fast_roster(path, rule_facts=facts) if engine != "case" and sheet is None else None
     rows = fast.frame.select(pl.len()).collect().item() if fast is not None else 0
     if fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
         return ScreenedRoster(

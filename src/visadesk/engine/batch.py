@@ -39,6 +39,7 @@ from visadesk.engine.screen import Screener, derive_facts
 from visadesk.policy.expr import evaluate, facts_of
 from visadesk.policy.load import provision_index
 from visadesk.policy.model import Category, Policy, Rule
+from visadesk.roster.scan import ACTIVITY_MASK
 from visadesk.roster.schema import ACTIVITY_CODES, FactValue
 
 __all__ = ["STATUS_CODES", "BatchScreener", "Legend", "Slot", "prepare"]
@@ -106,14 +107,25 @@ def _mask(conditions: Sequence[pl.Expr]) -> pl.Expr:
 def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Derived facts the rules read: ``trip_days``, the held-visa code, one column per activity."""
     activities = pl.col("activities")
+    schema = frame.collect_schema()
+    if ACTIVITY_MASK in schema:
+        # The fast reader's bitmask: bit i is ACTIVITY_CODES[i].
+        def has(code: str) -> pl.Expr:
+            return (pl.col(ACTIVITY_MASK) & (1 << ACTIVITY_CODES.index(code))) > 0
+    elif schema["activities"] == pl.String:
+        # The fast reader's canonical form: codes in contract order joined by ";".
+        def has(code: str) -> pl.Expr:
+            return activities.str.contains(rf"(?:^|;){code}(?:;|$)")
+    else:
+
+        def has(code: str) -> pl.Expr:
+            return activities.list.contains(pl.lit(code))
+
     held = pl.col("holds_visa").str.to_uppercase().str.replace_all(" ", "", literal=True)
     return frame.with_columns(
         ((pl.col("trip_end") - pl.col("trip_start")).dt.total_days() + 1).alias("trip_days"),
         pl.when(held == "").then(None).otherwise(held).alias("holds_visa"),
-        *(
-            activities.list.contains(pl.lit(code)).fill_null(False).alias(activity_column(code))
-            for code in ACTIVITY_CODES
-        ),
+        *(has(code).fill_null(False).alias(activity_column(code)) for code in ACTIVITY_CODES),
     )
 
 

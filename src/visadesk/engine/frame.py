@@ -7,6 +7,7 @@ from typing import Final
 
 import polars as pl
 
+from visadesk.roster.parse import parse_text
 from visadesk.roster.schema import COLUMNS, ColumnType, FactValue
 
 __all__ = ["FRAME_SCHEMA", "facts_frame", "frame_facts"]
@@ -35,9 +36,20 @@ def facts_frame(rows: Sequence[Mapping[str, FactValue]]) -> pl.DataFrame:
 
 
 def frame_facts(frame: pl.DataFrame) -> Iterator[dict[str, FactValue]]:
-    """Per-row facts from a typed roster frame (activities back to tuples)."""
+    """Per-row facts from a roster frame, exactly as the per-row reader gives them.
+
+    Activities come back as tuples (from a list, or from the fast reader's canonical
+    ``;``-joined string); text is trimmed and NFC-normalised here, since the fast reader
+    leaves text that no rule reads as written.
+    """
     names = [c.name for c in COLUMNS]
+    text = [c.name for c in COLUMNS if c.type is ColumnType.TEXT]
     for record in frame.select(names).iter_rows(named=True):
         activities = record.get("activities")
-        record["activities"] = tuple(activities) if activities is not None else None
+        if isinstance(activities, str):
+            record["activities"] = tuple(activities.split(";"))
+        else:
+            record["activities"] = tuple(activities) if activities is not None else None
+        for name in text:
+            record[name] = parse_text(record[name])
         yield record

@@ -12,6 +12,8 @@ either reads it or reports every problem exactly as it always does.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,21 +21,20 @@ from typing import Final
 
 import polars as pl
 
-from visadesk.roster.parse import FALSE_WORDS, TRUE_WORDS
-from visadesk.roster.places import _country_index, _state_index
+from visadesk.roster.parse import FALSE_WORDS, TRUE_WORDS, CellError, parse_bool, parse_enum
+from visadesk.roster.places import countries, country_code, state_code, us_states
 from visadesk.roster.read import _delimiter
 from visadesk.roster.schema import ACTIVITY_CODES, COLUMNS, ColumnType
 from visadesk.roster.validate import canonical_column
 
-__all__ = ["FastRoster", "fast_roster"]
+__all__ = ["ACTIVITY_MASK", "FastRoster", "fast_roster"]
 
 # A superset of what the per-row reader calls a resident registration number: any hit
 # sends the file to that reader, which decides and refuses with its own message.
 _RRN_LIKE: Final = r"\d{6}[ \t]*[-‐‑‒–—―－]?[ \t]*\d{7}"
-_DATE: Final = r"^\d{4}([-./])\d{1,2}([-./])\d{1,2}$"
+_DATE_SHAPE: Final = r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$"
 _INTEGER: Final = r"^[+-]?\d+(?:\.0*)?$"
 _NUMBER: Final = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-_ASCII_WORD: Final = r"^[\x20-\x7e]*$"
 
 
 @dataclass(frozen=True)
@@ -45,41 +46,64 @@ class FastRoster:
 
 
 @cache
-def _key_frame(which: str) -> pl.DataFrame:
-    index = _country_index() if which == "country" else _state_index()
-    return pl.DataFrame({"key": list(index), "code": list(index.values())})
+def _spellings(which: str) -> dict[str, str]:
+    """Exact spellings of countries or states (codes in both cases, names, aliases) -> code.
+
+    Every spelling is looked up through the per-row reader's own function, so the
+    fast path can only agree with it; other spellings fall back to that reader.
+    """
+    lookup = country_code if which == "country" else state_code
+    names: set[str] = set()
+    if which == "country":
+        for c in countries():
+            names.update((c.alpha2, c.alpha3, c.name_en, c.name_ko, *c.aliases))
+    else:
+        for s in us_states():
+            names.update((s.code, s.name_en, s.name_ko, *s.aliases))
+    spellings = {n for name in names for n in (name, name.lower(), name.upper()) if n.strip() == n}
+    return {n: code for n in sorted(spellings) if (code := lookup(n)) is not None}
 
 
-def _key(text: pl.Expr) -> pl.Expr:
-    """The places index key (letters and digits, lower case) for ASCII text."""
-    return text.str.to_lowercase().str.replace_all(r"[\W_]+", "")
+@cache
+def _choices(choices: tuple[str, ...]) -> dict[str, str]:
+    """Common spellings of enum values (cases, spaces or hyphens for ``_``), checked per row."""
+    out: dict[str, str] = {}
+    for choice in choices:
+        for form in (choice, choice.replace("_", " "), choice.replace("_", "-")):
+            for variant in (form, form.upper(), form.title(), form.capitalize()):
+                with contextlib.suppress(CellError):
+                    if parse_enum(variant, choices) == choice:
+                        out[variant] = choice
+    return out
 
 
-def _lookup(text: pl.Expr, which: str) -> pl.Expr:
-    frame = _key_frame(which)
-    return _key(text).replace_strict(
-        frame["key"], frame["code"], default=None, return_dtype=pl.String
-    )
-
-
-def _word(text: pl.Expr) -> pl.Expr:
-    return text.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+@cache
+def _yes_no() -> dict[str, bool]:
+    """Yes/no spellings in every letter case, as the per-row reader reads them."""
+    out: dict[str, bool] = {}
+    for words, value in ((TRUE_WORDS, True), (FALSE_WORDS, False)):
+        for word in words:
+            for variant in map(
+                "".join, itertools.product(*({ch.lower(), ch.upper()} for ch in word))
+            ):
+                with contextlib.suppress(CellError):
+                    if parse_bool(variant) is value:
+                        out[variant] = value
+    return out
 
 
 def _parse(name: str, kind: ColumnType, choices: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr]:
     """The parsed column and a flag for cells the fast path cannot take."""
-    raw = pl.col(name).str.strip_chars()
-    raw = pl.when(raw == "").then(None).otherwise(raw)
-    ascii_ = raw.str.contains(_ASCII_WORD)
+    raw = pl.col(name)  # as written (blank cells are null): padded values fail and fall back
+    value: pl.Expr
+    ascii_ = raw.str.len_bytes() == raw.str.len_chars()
     if kind is ColumnType.DATE:
-        ok = raw.str.contains(_DATE) & (raw.str.extract(_DATE, 1) == raw.str.extract(_DATE, 2))
-        iso = raw.str.replace_all(r"[./]", "-")
-        value = iso.str.to_date("%Y-%m-%d", strict=False)
-        value = pl.when(ok).then(value)
+        # One separator throughout: a mixed "2026.03/02" matches none of the formats.
+        formats = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d")
+        parsed = pl.coalesce(raw.str.to_date(f, strict=False) for f in formats)
+        value = pl.when(raw.str.contains(_DATE_SHAPE)).then(parsed)
     elif kind is ColumnType.BOOL:
-        word = raw.str.to_lowercase()
-        mapping = dict.fromkeys(TRUE_WORDS, True) | dict.fromkeys(FALSE_WORDS, False)
-        value = word.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
+        value = raw.replace_strict(_yes_no(), default=None, return_dtype=pl.Boolean)
     elif kind is ColumnType.INT:
         value = pl.when(raw.str.contains(_INTEGER)).then(
             raw.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
@@ -87,26 +111,81 @@ def _parse(name: str, kind: ColumnType, choices: tuple[str, ...]) -> tuple[pl.Ex
     elif kind is ColumnType.NUMBER:
         value = pl.when(raw.str.contains(_NUMBER)).then(raw.cast(pl.Float64, strict=False))
     elif kind is ColumnType.COUNTRY:
-        value = pl.when(ascii_).then(_lookup(raw, "country"))
+        value = raw.replace_strict(_spellings("country"), default=None, return_dtype=pl.String)
     elif kind is ColumnType.ENUM:
-        word = _word(raw)
-        value = pl.when(ascii_ & word.is_in(pl.Series(choices, dtype=pl.String).implode())).then(
-            word
-        )
+        value = raw.replace_strict(_choices(choices), default=None, return_dtype=pl.String)
     elif kind is ColumnType.ACTIVITIES:
-        tokens = raw.str.replace_all(r"[;,\n\r]+", ";").str.split(";")
-        words = tokens.list.eval(_word(pl.element().str.strip_chars())).list.filter(
-            pl.element() != ""
-        )
-        known = words.list.eval(pl.element().is_in(pl.Series(ACTIVITY_CODES).implode())).list.all()
-        codes = [pl.when(words.list.contains(pl.lit(c))).then(pl.lit(c)) for c in ACTIVITY_CODES]
-        ordered = pl.concat_list(codes).list.drop_nulls()
-        value = pl.when(ascii_ & known & (words.list.len() > 0)).then(ordered)
+        # Codes separated by ; , or new lines, any order, any case; each code once. The value
+        # is the canonical string (codes in contract order, joined by ;) — the batch engine
+        # reads it as is, and rows are turned into lists only when expanded for output.
+        # No code is a substring of another, so a literal search finds which codes occur;
+        # when as many distinct codes occur as there are tokens and the canonical string is
+        # as long as the words, every token is exactly one code (no "xmeetings", no repeats).
+        words, mask = pl.col(_WORDS), pl.col(ACTIVITY_MASK)
+        table = _activity_table()
+        canonical = mask.replace_strict(table["mask"], table["text"], return_dtype=pl.String)
+        length = mask.replace_strict(table["mask"], table["length"], return_dtype=pl.UInt32)
+        codes = mask.replace_strict(table["mask"], table["codes"], return_dtype=pl.UInt32)
+        tokens = words.str.count_matches(";", literal=True) + 1
+        exact = (codes == tokens) & (length == words.str.len_bytes())
+        value = pl.when(ascii_ & exact & (words != "")).then(canonical)
     elif name == "site_state":
-        value = pl.when(ascii_).then(_lookup(raw, "state"))
+        value = raw.replace_strict(_spellings("state"), default=None, return_dtype=pl.String)
     else:
-        value = raw.str.normalize("NFC")
+        raise ValueError(f"{name}: text columns are trimmed, not parsed")
     return value.alias(name), (raw.is_not_null() & value.is_null()).alias(f"__bad_{name}")
+
+
+_WORDS: Final = "__activity_words"
+#: The fast reader's column of activity bitmasks, which the batch engine reads directly.
+ACTIVITY_MASK: Final = "__activity_mask"
+_IN_MEMORY_BYTES: Final = 512 << 20
+
+
+@cache
+def _activity_table() -> pl.DataFrame:
+    """Every set of activity codes as a bitmask, its canonical text, length and size."""
+    masks = range(1 << len(ACTIVITY_CODES))
+    texts = [";".join(c for i, c in enumerate(ACTIVITY_CODES) if m >> i & 1) for m in masks]
+    return pl.DataFrame(
+        {
+            "mask": pl.Series(masks, dtype=pl.UInt16),
+            "text": texts,
+            "length": pl.Series([len(t) for t in texts], dtype=pl.UInt32),
+            "codes": pl.Series([m.bit_count() for m in masks], dtype=pl.UInt32),
+        }
+    )
+
+
+def _trimmed(name: str, *, nfc: bool) -> pl.Expr:
+    """Text as the per-row reader gives it: trimmed, NFC, blank as null."""
+    text = pl.col(name).str.strip_chars()
+    if nfc:
+        text = text.str.normalize("NFC")
+    return pl.when(text == "").then(None).otherwise(text).alias(name)
+
+
+def _activity_words(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Activities lower-cased, separators as ``;``, spaces and hyphens in a code as ``_``;
+    and the bitmask of the codes found in them (bit i: ``ACTIVITY_CODES[i]``)."""
+    words = (
+        pl.col("activities")
+        .str.to_lowercase()
+        .str.replace_all(r"\s*[;,\n\r]+\s*", ";")
+        .str.replace_all(r"[\s\-]+", "_")
+        .str.strip_chars(";")
+    )
+    frame = frame.with_columns(words.alias(_WORDS))
+    mask = pl.sum_horizontal(
+        pl.col(_WORDS).str.contains(code, literal=True).cast(pl.UInt16) * (1 << i)
+        for i, code in enumerate(ACTIVITY_CODES)
+    )
+    return frame.with_columns(mask.alias(ACTIVITY_MASK))
+
+
+assert not any(a != b and a in b for a in ACTIVITY_CODES for b in ACTIVITY_CODES), (
+    "the fast activity check relies on no code being part of another"
+)
 
 
 def _headers(path: Path, fmt: str) -> tuple[list[str], str] | None:
@@ -128,13 +207,28 @@ def _headers(path: Path, fmt: str) -> tuple[list[str], str] | None:
     return [h.strip().strip('"') for h in first.split(delimiter)], delimiter
 
 
-def fast_roster(path: Path) -> FastRoster | None:  # noqa: PLR0911 - each None hands over
+def fast_roster(  # noqa: PLR0911 - each None hands over
+    path: Path, *, rule_facts: frozenset[str] | None = None, in_memory: bool | None = None
+) -> FastRoster | None:
     """A typed lazy frame when the file is plain enough for the fast path, else None.
 
     None never means "bad": it means "let the per-row reader look". A returned
     frame has been checked: every cell parsed, required cells present, dates in
     order, worker ids unique, nothing shaped like a registration number.
+
+    Text columns that no rule reads (``rule_facts``; by default none are read) are
+    left as written: :func:`visadesk.engine.frame.frame_facts` trims and normalises
+    them per row when results are expanded, as the per-row reader would. With
+    ``in_memory`` (default: files under 512 MiB) the file is parsed once and kept;
+    otherwise it is read twice, streaming, once to check and once to screen.
     """
+    if in_memory is None:
+        in_memory = path.is_file() and path.stat().st_size < _IN_MEMORY_BYTES
+    deferred = {
+        c.name
+        for c in COLUMNS
+        if c.type is ColumnType.TEXT and c.name != "worker_id" and c.name not in (rule_facts or ())
+    }
     fmt = {".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower())
     if fmt is None or not path.is_file():
         return None
@@ -157,18 +251,45 @@ def fast_roster(path: Path) -> FastRoster | None:  # noqa: PLR0911 - each None h
     lf = lf.with_columns(
         pl.lit(None, dtype=pl.String).alias(c.name) for c in COLUMNS if c.name not in names
     )
-    rrn = pl.any_horizontal(
-        pl.col(c.name).str.contains(_RRN_LIKE).fill_null(False) for c in COLUMNS
-    )
-    parsed = [_parse(c.name, c.type, c.choices) for c in COLUMNS]
-    typed = lf.with_row_index("row", offset=2).with_columns(rrn.alias("__rrn"))
-    typed = typed.with_columns(*(v for v, _ in parsed), *(b for _, b in parsed))
+    text = [c.name for c in COLUMNS if c.type is ColumnType.TEXT]
     try:
-        if not _clean(typed):
+        non_ascii = set(text)
+        if in_memory:
+            lf = lf.collect().lazy()
+            # Only columns holding non-ASCII text can change under NFC normalisation.
+            flags = lf.select(
+                (pl.col(n).str.len_bytes() != pl.col(n).str.len_chars()).any().alias(n)
+                for n in text
+            ).collect()
+            non_ascii = {n for n in text if flags[n][0]}
+        # Typed cells are parsed untrimmed: a padded " yes" fails here and the per-row
+        # reader (which trims) takes the file. Text, which never fails, is trimmed.
+        typed = lf.with_row_index("row", offset=2).with_columns(
+            pl.any_horizontal(
+                pl.col(n).str.contains(_RRN_LIKE).fill_null(False) for n in text
+            ).alias("__rrn"),
+            *(_trimmed(n, nfc=n in non_ascii) for n in text if n not in deferred),
+        )
+        typed = _activity_words(typed)
+        parsed = [
+            _parse(c.name, c.type, c.choices) for c in COLUMNS if c.type is not ColumnType.TEXT
+        ]
+        typed = typed.with_columns(
+            *(v for v, _ in parsed),
+            *(b for _, b in parsed),
+            *(_blank(n).alias(f"__blank_{n}") for n in text if n in deferred),
+        )
+        if in_memory:
+            typed = typed.collect().lazy()
+        if not _clean(typed, deferred):
             return None
     except pl.exceptions.PolarsError:
         return None  # a file Polars cannot parse: the per-row reader says why
-    return FastRoster(typed.select("row", *(c.name for c in COLUMNS)), str(path))
+    return FastRoster(typed.select("row", *(c.name for c in COLUMNS), ACTIVITY_MASK), str(path))
+
+
+def _blank(name: str) -> pl.Expr:
+    return ~pl.col(name).str.contains(r"\S").fill_null(False)
 
 
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -182,10 +303,14 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def _clean(typed: pl.LazyFrame) -> bool:
-    """One streaming pass: no cell the fast path refused, nothing a validator would report."""
-    bad = [pl.col(f"__bad_{c.name}").any() for c in COLUMNS]
-    required = [pl.col(c.name).is_null().any() for c in COLUMNS if c.required]
+def _clean(typed: pl.LazyFrame, deferred: set[str]) -> bool:
+    """One pass: no cell the fast path refused, nothing a validator would report."""
+    bad = [pl.col(f"__bad_{c.name}").any() for c in COLUMNS if c.type is not ColumnType.TEXT]
+    required = [
+        pl.col(f"__blank_{c.name}").any() if c.name in deferred else pl.col(c.name).is_null().any()
+        for c in COLUMNS
+        if c.required
+    ]
     ranges = [
         ((pl.col(c.name) < c.minimum) | (pl.col(c.name) > c.maximum)).any()
         for c in COLUMNS
