@@ -6,7 +6,7 @@ BIN := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PY)
 
-.PHONY: setup demo test check lint typecheck policy-check unit docs clean
+.PHONY: setup demo test check lint typecheck policy-check unit docs bench clean
 
 $(UV):
 	$(PY) -m venv .tools
@@ -41,3 +41,7 @@ docs: setup
 
 clean:
 	rm -rf .venv .tools out .pytest_cache .mypy_cache .ruff_cache
+
+## bench: the benchmark (about 15 minutes); writes docs/benchmarks.md
+bench: setup
+	$(BIN)/python -m bench.run

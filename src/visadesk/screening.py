@@ -49,6 +49,7 @@ class ScreenedRoster:
     _results: list[ScreeningResult] = field(default_factory=list)
     _batch: BatchScreener | None = None
     _frame: pl.LazyFrame | None = None
+    _written: Path | None = None
 
     def results(self, progress: Progress | None = None) -> Iterator[ScreeningResult]:
         """Every row's result (the batch engine's compact rows expanded one chunk at a time)."""
@@ -105,11 +106,14 @@ class ScreenedRoster:
                 self.compact().sink_parquet(tmp, metadata=metadata, engine="streaming")
             else:
                 self.compact().collect().write_parquet(tmp, metadata=metadata)
+        self._written = path
 
     def summary(self) -> Summary:
         if self.engine == "case":
             return summarize(self._results)
-        return _batch_summary(self.compact(), self.legend)
+        # Counting from a Parquet file just written is cheaper than screening again.
+        source = pl.scan_parquet(self._written) if self._written else self.compact()
+        return _batch_summary(source, self.legend)
 
     def trip_starts(self) -> pl.LazyFrame:
         """``row`` and ``trip_start`` of every trip (for period counts)."""
