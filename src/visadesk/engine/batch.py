@@ -99,7 +99,7 @@ def _mask(conditions: Sequence[pl.Expr]) -> pl.Expr:
     if not conditions:
         return pl.lit(0, dtype=pl.UInt64)
     return pl.sum_horizontal(
-        pl.when(c).then(pl.lit(1 << i, dtype=pl.UInt64)).otherwise(pl.lit(0, dtype=pl.UInt64))
+        c.fill_null(False).cast(pl.UInt64) * pl.lit(1 << i, dtype=pl.UInt64)
         for i, c in enumerate(conditions)
     )
 
