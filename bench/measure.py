@@ -24,7 +24,7 @@ from visadesk.roster import read_roster
 from visadesk.roster.scan import fast_roster
 from visadesk.screening import screen_roster
 
-KINDS = ("floor", "floor_scan", "batch_e2e", "batch_eval", "case", "peer")
+KINDS = ("floor", "floor_scan", "batch_e2e", "batch_eval", "batch_status", "case", "peer")
 
 
 def _floor(path: Path) -> dict[str, float]:
@@ -63,6 +63,17 @@ def _batch_eval(path: Path, as_of: dt.date) -> dict[str, float]:
     return {"evaluate": time.perf_counter() - started, "rows": verdicts.height}
 
 
+def _batch_status(path: Path, as_of: dt.date) -> dict[str, float]:
+    """Statuses only (what the OpenFisca peer computes), on a typed frame in memory."""
+    fast = fast_roster(path)
+    assert fast is not None, "benchmark rosters are plain CSV"
+    frame = fast.frame.collect()
+    batch = BatchScreener(load_policy("baseline"), as_of=as_of)
+    started = time.perf_counter()
+    statuses = batch.statuses(prepare(frame.lazy())).collect()
+    return {"evaluate": time.perf_counter() - started, "rows": statuses.height}
+
+
 def _case(path: Path, as_of: dt.date) -> dict[str, float]:
     screener = Screener(load_policy("baseline"), as_of=as_of)
     started = time.perf_counter()
@@ -98,6 +109,8 @@ def main() -> None:
         result = _batch_e2e(args.roster, as_of, args.out)
     elif args.kind == "batch_eval":
         result = _batch_eval(args.roster, as_of)
+    elif args.kind == "batch_status":
+        result = _batch_status(args.roster, as_of)
     elif args.kind == "case":
         result = _case(args.roster, as_of)
     else:

@@ -222,8 +222,16 @@ class BatchScreener:
         return [pid for pid in self.provisions if pid in seen]
 
     # -- evaluation ------------------------------------------------------------------
-    def screen(self, frame: pl.LazyFrame) -> pl.LazyFrame:
-        """Append compact verdict columns to a prepared roster frame (see :func:`prepare`)."""
+    def statuses(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """Only the status of each category (what a status-only rules engine computes).
+
+        For comparison in benchmarks: :meth:`screen` adds reasons, missing facts,
+        basis, flags, stay coverage, dates and the recommendation.
+        """
+        lf, _ = self._decide(frame)
+        return lf.select(f"status_{c.id}" for c in self.categories)
+
+    def _decide(self, frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[str, _Plan]]:
         lf = frame.with_columns(
             compile_expr(r.test, self.ctx).alias(_r(r.id)) for r in self.rules.values() if r.test
         )
@@ -244,6 +252,11 @@ class BatchScreener:
             for code, expr in plans[c.id].outcome.items()
         )
         lf = lf.with_columns(self._status(c).alias(f"status_{c.id}") for c in self.categories)
+        return lf, plans
+
+    def screen(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """Append compact verdict columns to a prepared roster frame (see :func:`prepare`)."""
+        lf, plans = self._decide(frame)
         lf = lf.with_columns(
             (plans[c.id].uses[pid] & (pl.col(f"status_{c.id}") == 0)).alias(f"__used_{c.id}_{pid}")
             for c in self.categories

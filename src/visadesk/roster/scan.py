@@ -32,6 +32,7 @@ __all__ = ["ACTIVITY_MASK", "FastRoster", "fast_roster"]
 # A superset of what the per-row reader calls a resident registration number: any hit
 # sends the file to that reader, which decides and refuses with its own message.
 _RRN_LIKE: Final = r"\d{6}[ \t]*[-‐‑‒–—―－]?[ \t]*\d{7}"
+_CANONICAL_ACTIVITIES: Final = r"^[a-z_]+(?:;[a-z_]+)*$"
 _DATE_SHAPE: Final = r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$"
 _INTEGER: Final = r"^[+-]?\d+(?:\.0*)?$"
 _NUMBER: Final = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
@@ -92,14 +93,20 @@ def _yes_no() -> dict[str, bool]:
     return out
 
 
-def _parse(name: str, kind: ColumnType, choices: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr]:
-    """The parsed column and a flag for cells the fast path cannot take."""
+def _parse(
+    name: str, kind: ColumnType, choices: tuple[str, ...], *, iso_only: bool = False
+) -> tuple[pl.Expr, pl.Expr]:
+    """The parsed column and a flag for cells the fast path cannot take.
+
+    ``iso_only``: the column holds no ``.`` or ``/`` (seen in a first pass), so only
+    ISO dates need trying.
+    """
     raw = pl.col(name)  # as written (blank cells are null): padded values fail and fall back
     value: pl.Expr
     ascii_ = raw.str.len_bytes() == raw.str.len_chars()
     if kind is ColumnType.DATE:
         # One separator throughout: a mixed "2026.03/02" matches none of the formats.
-        formats = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d")
+        formats = ("%Y-%m-%d",) if iso_only else ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d")
         parsed = pl.coalesce(raw.str.to_date(f, strict=False) for f in formats)
         value = pl.when(raw.str.contains(_DATE_SHAPE)).then(parsed)
     elif kind is ColumnType.BOOL:
@@ -165,11 +172,16 @@ def _trimmed(name: str, *, nfc: bool) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text).alias(name)
 
 
-def _activity_words(frame: pl.LazyFrame) -> pl.LazyFrame:
+def _activity_words(frame: pl.LazyFrame, *, canonical: bool = False) -> pl.LazyFrame:
     """Activities lower-cased, separators as ``;``, spaces and hyphens in a code as ``_``;
-    and the bitmask of the codes found in them (bit i: ``ACTIVITY_CODES[i]``)."""
+    and the bitmask of the codes found in them (bit i: ``ACTIVITY_CODES[i]``).
+
+    ``canonical``: every cell already looks like ``code;code`` (seen in a first pass).
+    """
     words = (
         pl.col("activities")
+        if canonical
+        else pl.col("activities")
         .str.to_lowercase()
         .str.replace_all(r"\s*[;,\n\r]+\s*", ";")
         .str.replace_all(r"[\s\-]+", "_")
@@ -254,14 +266,25 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
     text = [c.name for c in COLUMNS if c.type is ColumnType.TEXT]
     try:
         non_ascii = set(text)
+        dates = [c.name for c in COLUMNS if c.type is ColumnType.DATE]
+        iso_only: set[str] = set()
+        canonical = False
         if in_memory:
             lf = lf.collect().lazy()
-            # Only columns holding non-ASCII text can change under NFC normalisation.
+            # A first look at the whole file picks the cheapest exact plan: only columns
+            # holding non-ASCII text can change under NFC; dates without . or / are ISO or
+            # bad; activities already written as code;code need no normalising.
             flags = lf.select(
-                (pl.col(n).str.len_bytes() != pl.col(n).str.len_chars()).any().alias(n)
-                for n in text
+                *(
+                    (pl.col(n).str.len_bytes() != pl.col(n).str.len_chars()).any().alias(n)
+                    for n in text
+                ),
+                *(pl.col(n).str.contains(r"[./]").any().alias(n) for n in dates),
+                pl.col("activities").str.contains(_CANONICAL_ACTIVITIES).all().alias("activities"),
             ).collect()
             non_ascii = {n for n in text if flags[n][0]}
+            iso_only = {n for n in dates if not flags[n][0]}
+            canonical = bool(flags["activities"][0])
         # Typed cells are parsed untrimmed: a padded " yes" fails here and the per-row
         # reader (which trims) takes the file. Text, which never fails, is trimmed.
         typed = lf.with_row_index("row", offset=2).with_columns(
@@ -270,9 +293,11 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
             ).alias("__rrn"),
             *(_trimmed(n, nfc=n in non_ascii) for n in text if n not in deferred),
         )
-        typed = _activity_words(typed)
+        typed = _activity_words(typed, canonical=canonical)
         parsed = [
-            _parse(c.name, c.type, c.choices) for c in COLUMNS if c.type is not ColumnType.TEXT
+            _parse(c.name, c.type, c.choices, iso_only=c.name in iso_only)
+            for c in COLUMNS
+            if c.type is not ColumnType.TEXT
         ]
         typed = typed.with_columns(
             *(v for v, _ in parsed),
