@@ -146,7 +146,6 @@ def run(
         )
         print(lines[-1], flush=True)
     lines += ["", *ratios, "", "Peak memory (RSS of the measuring process):", "", *memory]
-    lines += ["", *targets(results)]
     if stream:
         path = roster(work, stream)
         big = measure("batch_e2e", path, work)
@@ -163,6 +162,7 @@ def run(
             f"{fmt(big.total)}, peak RSS {big.rss_mib:,.0f} MiB (floor: a streaming scan of the CSV, "
             f"{fmt(floor.total)}, peak RSS {floor.rss_mib:,.0f} MiB).",
         ]
+    lines += ["", "## Targets", "", *targets(results)]
     return lines, results
 
 

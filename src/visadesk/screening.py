@@ -231,7 +231,7 @@ def screen_roster(
     start = start_date or as_of
     facts = frozenset(BatchScreener(policy, as_of=as_of, start_date=start).legend.facts)
     fast = fast_roster(path, rule_facts=facts) if engine != "case" and sheet is None else None
-    rows = fast.frame.select(pl.len()).collect().item() if fast is not None else 0
+    rows = fast.rows if fast is not None else 0
     if fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
         return ScreenedRoster(
             policy,

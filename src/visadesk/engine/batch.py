@@ -14,6 +14,8 @@ when results are written for people (:meth:`BatchScreener.results`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -266,12 +268,11 @@ class BatchScreener:
         for category in self.categories:
             columns += self._category_columns(category, plans[category.id])
         lf = lf.with_columns(columns).with_columns(
-            self._flags(), self._recommended(), self._row_missing()
+            self._flags(), self._recommendation_key(), self._row_missing()
         )
-        return lf.with_columns(
-            pl.col("__recommended").struct.field("category").alias("recommended"),
-            pl.col("__recommended").struct.field("ready_by").alias("ready_by"),
-        ).with_columns((pl.col("ready_by") <= pl.col("trip_start")).alias("ready_in_time"))
+        return lf.with_columns(self._recommended()).with_columns(
+            (pl.col("ready_by") <= pl.col("trip_start")).alias("ready_in_time")
+        )
 
     def _activity_plan(self, category: Category) -> _Plan:
         """Per activity: its outcome, which attempt decides, which attempts' checks count."""
@@ -396,9 +397,11 @@ class BatchScreener:
         return (pl.col("trip_days") <= int(str(limit))).fill_null(False)
 
     def _in_hand(self, category: Category) -> pl.Expr:
-        codes = pl.Series(list(category.held_visa_codes), dtype=pl.String).implode()
+        held = pl.col("holds_visa")
+        codes = [held == pl.lit(code) for code in category.held_visa_codes]
         return (
-            pl.col("holds_visa").is_in(codes) & (pl.col("visa_expiry") >= pl.col("trip_start"))
+            (pl.any_horizontal(codes) if codes else pl.lit(False))
+            & (pl.col("visa_expiry") >= pl.col("trip_start"))
         ).fill_null(False)
 
     def _lead_date(self, category: Category) -> pl.Expr:
@@ -433,7 +436,8 @@ class BatchScreener:
         ]
         return _mask(raised).alias("flags")
 
-    def _recommended(self) -> pl.Expr:
+    def _recommendation_key(self) -> pl.Expr:
+        """ready_by (as days) * 64 + category order of the best candidate; null when none."""
         keys = []
         for order, c in enumerate(self.categories):
             candidate = (
@@ -443,20 +447,23 @@ class BatchScreener:
             )
             day = pl.col(f"ready_by_{c.id}").cast(pl.Int64)
             keys.append(pl.when(candidate).then(day * 64 + order))
-        key = pl.min_horizontal(keys)
-        names = pl.Series([c.id for c in self.categories], dtype=pl.String)
-        return pl.struct(
-            category=pl.when(key.is_not_null()).then(pl.lit(names).gather(key % 64)),
-            ready_by=(key // 64).cast(pl.Date),
-        ).alias("__recommended")
+        return pl.min_horizontal(keys).alias("__key")
+
+    def _recommended(self) -> list[pl.Expr]:
+        key = pl.col("__key")
+        category: Any = pl.when(key.is_null()).then(pl.lit(None, dtype=pl.String))
+        for order, c in enumerate(self.categories):
+            category = category.when(key % 64 == order).then(pl.lit(c.id))
+        return [
+            category.otherwise(pl.lit(None, dtype=pl.String)).alias("recommended"),
+            (key // 64).cast(pl.Int32).cast(pl.Date).alias("ready_by"),
+        ]
 
     def _row_missing(self) -> pl.Expr:
         masks = [pl.col(f"missing_{c.id}") for c in self.categories]
-        return (
-            pl.reduce(lambda a, b: a | b, masks).alias("missing")
-            if masks
-            else pl.lit(0, pl.UInt64).alias("missing")
-        )
+        if not masks:
+            return pl.lit(0, pl.UInt64).alias("missing")
+        return functools.reduce(operator.or_, masks).alias("missing")
 
     # -- output ------------------------------------------------------------------------
     def output_columns(self) -> list[str]:

@@ -82,7 +82,11 @@ def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
         has = pl.any_horizontal([pl.col(activity_column(c)) for c in _codes(value)])
         return ~has if op == "has_none" else has
     if op in ("in", "not_in"):
-        member = col.is_in(pl.lit(value if isinstance(value, list) else [value]))
+        # Equalities rather than is_in: the streaming engine can run them chunk by chunk.
+        options = value if isinstance(value, list) else [value]
+        member = (
+            pl.any_horizontal([col == pl.lit(v) for v in options]) if options else pl.lit(False)
+        )
         test = ~member if op == "not_in" else member
     else:
         right = pl.lit(value)

@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -44,6 +44,7 @@ class FastRoster:
 
     frame: pl.LazyFrame
     source: str
+    rows: int
 
 
 @cache
@@ -110,7 +111,9 @@ def _parse(
         parsed = pl.coalesce(raw.str.to_date(f, strict=False) for f in formats)
         value = pl.when(raw.str.contains(_DATE_SHAPE)).then(parsed)
     elif kind is ColumnType.BOOL:
-        value = raw.replace_strict(_yes_no(), default=None, return_dtype=pl.Boolean)
+        value = (
+            _lookup_small(raw, {k: ("yes" if v else "no") for k, v in _yes_no().items()}) == "yes"
+        )
     elif kind is ColumnType.INT:
         value = pl.when(raw.str.contains(_INTEGER)).then(
             raw.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
@@ -118,9 +121,9 @@ def _parse(
     elif kind is ColumnType.NUMBER:
         value = pl.when(raw.str.contains(_NUMBER)).then(raw.cast(pl.Float64, strict=False))
     elif kind is ColumnType.COUNTRY:
-        value = raw.replace_strict(_spellings("country"), default=None, return_dtype=pl.String)
+        value = pl.col(_code(name))  # looked up by a join: see _join_lookups
     elif kind is ColumnType.ENUM:
-        value = raw.replace_strict(_choices(choices), default=None, return_dtype=pl.String)
+        value = _lookup_small(raw, _choices(choices))
     elif kind is ColumnType.ACTIVITIES:
         # Codes separated by ; , or new lines, any order, any case; each code once. The value
         # is the canonical string (codes in contract order, joined by ;) — the batch engine
@@ -128,19 +131,78 @@ def _parse(
         # No code is a substring of another, so a literal search finds which codes occur;
         # when as many distinct codes occur as there are tokens and the canonical string is
         # as long as the words, every token is exactly one code (no "xmeetings", no repeats).
-        words, mask = pl.col(_WORDS), pl.col(ACTIVITY_MASK)
-        table = _activity_table()
-        canonical = mask.replace_strict(table["mask"], table["text"], return_dtype=pl.String)
-        length = mask.replace_strict(table["mask"], table["length"], return_dtype=pl.UInt32)
-        codes = mask.replace_strict(table["mask"], table["codes"], return_dtype=pl.UInt32)
+        words = pl.col(_WORDS)
+        canonical, length, codes = (
+            pl.col("__act_text"),
+            pl.col("__act_length"),
+            pl.col("__act_codes"),
+        )
         tokens = words.str.count_matches(";", literal=True) + 1
         exact = (codes == tokens) & (length == words.str.len_bytes())
         value = pl.when(ascii_ & exact & (words != "")).then(canonical)
     elif name == "site_state":
-        value = raw.replace_strict(_spellings("state"), default=None, return_dtype=pl.String)
+        value = pl.col(_code(name))
     else:
         raise ValueError(f"{name}: text columns are trimmed, not parsed")
     return value.alias(name), (raw.is_not_null() & value.is_null()).alias(f"__bad_{name}")
+
+
+def _lookup_small(raw: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
+    """``mapping[raw]`` or null, for a handful of targets, in a form Polars can stream.
+
+    (``replace_strict`` and ``is_in`` make the streaming engine hold the whole column.)
+    The spellings become an Enum whose categories are grouped by target, so the
+    category index tells the target by ranges.
+    """
+    targets = sorted(set(mapping.values()))
+    spellings = sorted(mapping, key=lambda k: (targets.index(mapping[k]), k))
+    index = raw.cast(pl.Enum(spellings), strict=False).to_physical()
+    expr: Any = None
+    end = 0
+    for target in targets:
+        end += sum(1 for k in spellings if mapping[k] == target)
+        condition = index < end
+        expr = (
+            pl.when(condition).then(pl.lit(target))
+            if expr is None
+            else expr.when(condition).then(pl.lit(target))
+        )
+    return (
+        expr.otherwise(pl.lit(None, dtype=pl.String))
+        if expr is not None
+        else pl.lit(None, dtype=pl.String)
+    )
+
+
+def _code(name: str) -> str:
+    return f"__code_{name}"
+
+
+def _join_lookups(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Countries, the state and the activity sets looked up by joins, which Polars streams."""
+    for name, which in (
+        ("nationality", "country"),
+        ("employer_nationality", "country"),
+        ("site_state", "state"),
+    ):
+        table = pl.LazyFrame(
+            {"__key": list(_spellings(which)), _code(name): list(_spellings(which).values())},
+            schema={"__key": pl.String, _code(name): pl.String},
+        )
+        frame = frame.join(table, left_on=name, right_on="__key", how="left", maintain_order="left")
+    activities = (
+        _activity_table()
+        .lazy()
+        .rename(
+            {
+                "mask": ACTIVITY_MASK,
+                "text": "__act_text",
+                "length": "__act_length",
+                "codes": "__act_codes",
+            }
+        )
+    )
+    return frame.join(activities, on=ACTIVITY_MASK, how="left", maintain_order="left")
 
 
 _WORDS: Final = "__activity_words"
@@ -293,7 +355,7 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
             ).alias("__rrn"),
             *(_trimmed(n, nfc=n in non_ascii) for n in text if n not in deferred),
         )
-        typed = _activity_words(typed, canonical=canonical)
+        typed = _join_lookups(_activity_words(typed, canonical=canonical))
         parsed = [
             _parse(c.name, c.type, c.choices, iso_only=c.name in iso_only)
             for c in COLUMNS
@@ -306,11 +368,14 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
         )
         if in_memory:
             typed = typed.collect().lazy()
-        if not _clean(typed, deferred):
+        rows = _clean(typed, deferred)
+        if rows is None:
             return None
     except pl.exceptions.PolarsError:
         return None  # a file Polars cannot parse: the per-row reader says why
-    return FastRoster(typed.select("row", *(c.name for c in COLUMNS), ACTIVITY_MASK), str(path))
+    return FastRoster(
+        typed.select("row", *(c.name for c in COLUMNS), ACTIVITY_MASK), str(path), rows
+    )
 
 
 def _blank(name: str) -> pl.Expr:
@@ -322,14 +387,14 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     if isinstance(dtype, pl.List):
         return col.cast(pl.List(pl.String)).list.join(";")
     if dtype == pl.Boolean:
-        return col.replace_strict({True: "yes", False: "no"}, return_dtype=pl.String)
+        return pl.when(col).then(pl.lit("yes")).when(~col).then(pl.lit("no"))
     if dtype == pl.Date:
         return col.dt.strftime("%Y-%m-%d")
     return col.cast(pl.String)
 
 
-def _clean(typed: pl.LazyFrame, deferred: set[str]) -> bool:
-    """One pass: no cell the fast path refused, nothing a validator would report."""
+def _clean(typed: pl.LazyFrame, deferred: set[str]) -> int | None:
+    """One pass: the number of rows when no cell was refused and nothing is wrong, else None."""
     bad = [pl.col(f"__bad_{c.name}").any() for c in COLUMNS if c.type is not ColumnType.TEXT]
     required = [
         pl.col(f"__blank_{c.name}").any() if c.name in deferred else pl.col(c.name).is_null().any()
@@ -347,5 +412,7 @@ def _clean(typed: pl.LazyFrame, deferred: set[str]) -> bool:
         (pl.col("trip_end") < pl.col("trip_start")).any().alias("order"),
         (pl.col("worker_id").n_unique() < pl.len()).alias("duplicates"),
         (pl.len() == 0).alias("empty"),
+        pl.len().alias("rows"),
     ).collect(engine="streaming")
-    return not any(checks.row(0))
+    *problems, rows = checks.row(0)
+    return None if any(problems) else int(rows)
