@@ -52,12 +52,16 @@ def _batch_e2e(path: Path, as_of: dt.date, out: Path) -> dict[str, float]:
     return {"total": time.perf_counter() - started, "rows": screened.rows}
 
 
-def _batch_eval(path: Path, as_of: dt.date) -> dict[str, float]:
-    """Rule evaluation alone: the typed frame is in memory before the clock starts."""
+def _typed(path: Path, as_of: dt.date) -> tuple[pl.DataFrame, BatchScreener]:
+    """The roster read and checked into memory, and the batch engine (neither timed)."""
     fast = fast_roster(path)
     assert fast is not None, "benchmark rosters are plain CSV"
-    frame = fast.frame.collect()
-    batch = BatchScreener(load_policy("baseline"), as_of=as_of)
+    return fast.frame.collect(), BatchScreener(load_policy("baseline"), as_of=as_of)
+
+
+def _batch_eval(path: Path, as_of: dt.date) -> dict[str, float]:
+    """Rule evaluation alone: the typed frame is in memory before the clock starts."""
+    frame, batch = _typed(path, as_of)
     started = time.perf_counter()
     verdicts = batch.screen(prepare(frame.lazy())).select(batch.output_columns()).collect()
     return {"evaluate": time.perf_counter() - started, "rows": verdicts.height}
@@ -65,10 +69,7 @@ def _batch_eval(path: Path, as_of: dt.date) -> dict[str, float]:
 
 def _batch_status(path: Path, as_of: dt.date) -> dict[str, float]:
     """Statuses only (what the OpenFisca peer computes), on a typed frame in memory."""
-    fast = fast_roster(path)
-    assert fast is not None, "benchmark rosters are plain CSV"
-    frame = fast.frame.collect()
-    batch = BatchScreener(load_policy("baseline"), as_of=as_of)
+    frame, batch = _typed(path, as_of)
     started = time.perf_counter()
     statuses = batch.statuses(prepare(frame.lazy())).collect()
     return {"evaluate": time.perf_counter() - started, "rows": statuses.height}

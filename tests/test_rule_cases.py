@@ -42,7 +42,6 @@ outside the roster vocabulary, to reach a category's default prohibition).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -54,7 +53,7 @@ import yaml
 
 from visadesk.engine import CategoryVerdict, IncompleteTripError, Screener, ScreeningResult, Status
 from visadesk.policy.expr import facts_of
-from visadesk.policy.load import load_policy
+from visadesk.policy.load import RuleLoader, load_policy
 from visadesk.policy.model import Category, Policy
 from visadesk.report.contract import ResultRenderer
 from visadesk.roster.schema import ACTIVITY_CODES, COLUMN_BY_NAME, COLUMNS, ColumnType, FactValue
@@ -85,22 +84,9 @@ FILE_KEYS = frozenset({"category", "policy", "cases"})
 STATUSES = frozenset(s.value for s in Status)
 
 
-class _CaseLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: ``NO`` is Norway, not ``False`` (as the rule loader reads)."""
-
-
-_CaseLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_CaseLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
 def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fh, Loader=RuleLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 # -- policies (loaded once per spec) -------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated, Final, NoReturn, cast
 
 import typer
 
@@ -15,12 +15,16 @@ from visadesk.i18n import normalize_lang, t
 from visadesk.policy.load import PolicyError, load_policy
 from visadesk.policy.model import Policy
 from visadesk.roster import RosterError
+from visadesk.screening import Engine
 
 __all__ = [
+    "ENGINES",
     "AsOf",
+    "EngineName",
     "Lang",
     "PolicySpec",
     "StartDate",
+    "engine_of",
     "fail",
     "handled",
     "parse_day",
@@ -47,6 +51,20 @@ StartDate = Annotated[
         help="Day visa work starts, for ready_by (YYYY-MM-DD; default: the --as-of date).",
     ),
 ]
+EngineName = Annotated[
+    str,
+    typer.Option("--engine", help="auto (by roster size), case (per row) or batch (vectorised)."),
+]
+ENGINES: Final = ("auto", "case", "batch")
+
+
+def engine_of(name: str, lang: str) -> Engine:
+    """The --engine value, or a clear error naming the choices."""
+    if name not in ENGINES:
+        fail(t("cli.error.engine", lang, engine=name, known=", ".join(ENGINES)))
+    return cast(Engine, name)
+
+
 PolicySpec = Annotated[
     str,
     typer.Option(

@@ -7,7 +7,7 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,9 +16,11 @@ from rich.table import Table
 
 from visadesk.cli.common import (
     AsOf,
+    EngineName,
     Lang,
     PolicySpec,
     StartDate,
+    engine_of,
     fail,
     handled,
     load,
@@ -34,11 +36,10 @@ from visadesk.report import Summary, result_document
 from visadesk.report.explain import explain
 from visadesk.report.tables import write_csv, write_xlsx
 from visadesk.roster import read_roster
-from visadesk.screening import Engine, ScreenedRoster, screen_roster
+from visadesk.screening import ScreenedRoster, screen_roster
 
 __all__ = ["register"]
 
-ENGINES = ("auto", "case", "batch")
 #: Show a progress bar when expanding at least this many batch results.
 PROGRESS_FROM = 20_000
 
@@ -116,12 +117,7 @@ def screen(
         Path | None,
         typer.Option("--parquet", help="Write compact verdicts (statuses, rule ids) to Parquet."),
     ] = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine", help="auto (by roster size), case (per row) or batch (vectorised)."
-        ),
-    ] = "auto",
+    engine: EngineName = "auto",
     sheet: Sheet = None,
     as_of: AsOf = None,
     start_date: StartDate = None,
@@ -130,14 +126,13 @@ def screen(
 ) -> None:
     """Screen every trip in a roster and print a summary (or write JSON, CSV, XLSX, Parquet)."""
     code = resolve_lang(lang)
-    if engine not in ENGINES:
-        fail(t("cli.error.engine", code, engine=engine, known=", ".join(ENGINES)))
+    chosen = engine_of(engine, code)
     rules = load(policy, code)
     day = parse_day(as_of, "--as-of", code) or today()
     start = parse_day(start_date, "--start-date", code) or day
     with handled(code):
         screened = screen_roster(
-            roster, rules, as_of=day, start_date=start, engine=cast(Engine, engine), sheet=sheet
+            roster, rules, as_of=day, start_date=start, engine=chosen, sheet=sheet
         )
         results = _expanded(screened, code) if (json_out or csv_out or xlsx_out) else []
         if parquet_out is not None:

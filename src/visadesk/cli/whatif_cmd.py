@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,19 +12,19 @@ from rich.table import Table
 
 from visadesk.cli.common import (
     AsOf,
+    EngineName,
     Lang,
     StartDate,
-    fail,
+    engine_of,
     handled,
     load,
     parse_day,
     resolve_lang,
     today,
 )
-from visadesk.cli.screen_cmd import ENGINES, Roster, Sheet
+from visadesk.cli.screen_cmd import Roster, Sheet
 from visadesk.i18n import t
 from visadesk.report.whatif_out import whatif_document, write_whatif_xlsx
-from visadesk.screening import Engine
 from visadesk.whatif import WhatIf, what_if
 
 __all__ = ["register"]
@@ -96,7 +96,7 @@ def whatif(
     limit: Annotated[
         int, typer.Option("--limit", help="How many changed trips to list in the table.")
     ] = 20,
-    engine: Annotated[str, typer.Option("--engine", help="auto, case or batch.")] = "auto",
+    engine: EngineName = "auto",
     sheet: Sheet = None,
     as_of: AsOf = None,
     start_date: StartDate = None,
@@ -104,15 +104,12 @@ def whatif(
 ) -> None:
     """Compare a roster under the baseline and a proposal: counts, who changes and why, caps."""
     code = resolve_lang(lang)
-    if engine not in ENGINES:
-        fail(t("cli.error.engine", code, engine=engine, known=", ".join(ENGINES)))
+    chosen = engine_of(engine, code)
     old, new = load(baseline, code), load(policy, code)
     day = parse_day(as_of, "--as-of", code) or today()
     start = parse_day(start_date, "--start-date", code) or day
     with handled(code):
-        result = what_if(
-            roster, old, new, as_of=day, start_date=start, engine=cast(Engine, engine), sheet=sheet
-        )
+        result = what_if(roster, old, new, as_of=day, start_date=start, engine=chosen, sheet=sheet)
         if xlsx_out is not None:
             write_whatif_xlsx(xlsx_out, result, new, code)
     if json_out:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol, cast
+from typing import Final, Literal, Protocol, cast, get_args
 
 __all__ = [
     "COMPARATORS",
@@ -59,24 +59,6 @@ class Const:
 
 Operand = Param | Const
 
-COMPARATORS: Final = (
-    "is",
-    "eq",
-    "ne",
-    "in",
-    "not_in",
-    "gte",
-    "gt",
-    "lte",
-    "lt",
-    "has",
-    "has_any",
-    "has_none",
-    "eq_fact",
-    "ne_fact",
-    "lt_fact",
-    "gte_fact",
-)
 Op = Literal[
     "is",
     "eq",
@@ -95,6 +77,8 @@ Op = Literal[
     "lt_fact",
     "gte_fact",
 ]
+#: Every comparison a condition may use (``{fact: F, OP: operand}``).
+COMPARATORS: Final = get_args(Op)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from visadesk.policy.model import (
     Text,
 )
 
-__all__ = ["PolicyError", "bundled_layers", "load_policy"]
+__all__ = ["PolicyError", "RuleLoader", "bundled_layers", "load_policy"]
 
 
 class PolicyError(ValueError):
@@ -315,22 +315,22 @@ def _freeze(value: object) -> object:
     return value
 
 
-class _RuleLoader(yaml.SafeLoader):
+class RuleLoader(yaml.SafeLoader):
     """YAML 1.2 booleans only: ``NO`` is Norway and ``Y`` a letter, not ``False``/``True``."""
 
 
-_RuleLoader.yaml_implicit_resolvers = {
+RuleLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_RuleLoader.add_implicit_resolver(
+RuleLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
 
 def _yaml(entry: Traversable) -> Any:
     with entry.open("r", encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fh, Loader=RuleLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _layer_files(folder: Traversable) -> Iterator[Traversable]:
