@@ -238,3 +238,17 @@ def test_a_date_before_the_rules_is_a_clear_error(sample_csv: Path) -> None:
     code, _, err = run("screen", str(sample_csv), "--as-of", "2008-11-16")
     assert code == 2
     assert "2008-11-17" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_missing_column_and_out_of_range_percentage(tmp_path: Path, lang: str) -> None:
+    roster = tmp_path / "bad.csv"
+    roster.write_text(
+        "worker_id,family_name,given_name,trip_start,trip_end,activities,role,us_entity_treaty_ownership_pct\n"
+        "A1,KIM,MINSU,2026-03-02,2026-03-10,meetings,specialist,140\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("screen", str(roster), "--json", "--lang", lang)
+    assert code == 2 and out == ""
+    assert "paid_by" in err and "140" in err and "us_entity_treaty_ownership_pct" in err
+    assert "Traceback" not in err
