@@ -63,6 +63,8 @@ from openfisca_core.periods import DAY, ETERNITY
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
 
+from visadesk.roster.schema import ACTIVITY_CODES
+
 __all__ = [
     "ACTIVITY_CODES",
     "CATEGORY_VARIABLES",
@@ -89,21 +91,6 @@ NO, UNKNOWN, YES = 0, 1, 2
 TriArray = NDArray[numpy.integer[Any]]
 BoolArray = NDArray[numpy.bool_]
 
-#: The roster's activity codes (``visadesk.roster.schema.ACTIVITY_CODES``).
-ACTIVITY_CODES = (
-    "meetings",
-    "negotiation",
-    "conference",
-    "site_survey",
-    "install_equipment",
-    "service_equipment",
-    "train_us_workers",
-    "supervise_construction",
-    "construction_work",
-    "production_work",
-    "manage_us_entity",
-    "professional_work",
-)
 
 #: Yes/no roster columns the rules read; each gets ``<fact>`` and ``<fact>_known``.
 KNOWN_FLAG_FACTS = (
