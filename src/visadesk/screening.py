@@ -229,8 +229,10 @@ def screen_roster(
 ) -> ScreenedRoster:
     """Read and screen a roster file; raise RosterError (every problem) for bad input."""
     start = start_date or as_of
-    facts = frozenset(BatchScreener(policy, as_of=as_of, start_date=start).legend.facts)
-    fast = fast_roster(path, rule_facts=facts) if engine != "case" and sheet is None else None
+    batch = BatchScreener(policy, as_of=as_of, start_date=start) if engine != "case" else None
+    fast = None
+    if batch is not None and sheet is None:
+        fast = fast_roster(path, rule_facts=frozenset(batch.legend.facts))
     rows = fast.rows if fast is not None else 0
     if fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
         return ScreenedRoster(
@@ -240,7 +242,7 @@ def screen_roster(
             "batch",
             str(path),
             rows,
-            _batch=BatchScreener(policy, as_of=as_of, start_date=start),
+            _batch=batch,
             _frame=fast.frame,
         )
     roster = read_roster(path, sheet=sheet)
@@ -254,7 +256,7 @@ def screen_roster(
             "batch",
             str(path),
             len(roster.rows),
-            _batch=BatchScreener(policy, as_of=as_of, start_date=start),
+            _batch=batch,
             _frame=frame,
         )
     screener = Screener(policy, as_of=as_of, start_date=start)

@@ -95,7 +95,12 @@ def _yes_no() -> dict[str, bool]:
 
 
 def _parse(
-    name: str, kind: ColumnType, choices: tuple[str, ...], *, iso_only: bool = False
+    name: str,
+    kind: ColumnType,
+    choices: tuple[str, ...],
+    *,
+    iso_only: bool = False,
+    streaming: bool = True,
 ) -> tuple[pl.Expr, pl.Expr]:
     """The parsed column and a flag for cells the fast path cannot take.
 
@@ -121,7 +126,7 @@ def _parse(
     elif kind is ColumnType.NUMBER:
         value = pl.when(raw.str.contains(_NUMBER)).then(raw.cast(pl.Float64, strict=False))
     elif kind is ColumnType.COUNTRY:
-        value = pl.col(_code(name))  # looked up by a join: see _join_lookups
+        value = pl.col(_code(name)) if streaming else _replace(raw, _spellings("country"))
     elif kind is ColumnType.ENUM:
         value = _lookup_small(raw, _choices(choices))
     elif kind is ColumnType.ACTIVITIES:
@@ -132,16 +137,19 @@ def _parse(
         # when as many distinct codes occur as there are tokens and the canonical string is
         # as long as the words, every token is exactly one code (no "xmeetings", no repeats).
         words = pl.col(_WORDS)
-        canonical, length, codes = (
-            pl.col("__act_text"),
-            pl.col("__act_length"),
-            pl.col("__act_codes"),
-        )
+        if streaming:  # looked up by a join: see _join_lookups
+            canonical, length = pl.col("__act_text"), pl.col("__act_length")
+            codes = pl.col("__act_codes")
+        else:
+            table, mask = _activity_table(), pl.col(ACTIVITY_MASK)
+            canonical = mask.replace_strict(table["mask"], table["text"], return_dtype=pl.String)
+            length = mask.replace_strict(table["mask"], table["length"], return_dtype=pl.UInt32)
+            codes = mask.replace_strict(table["mask"], table["codes"], return_dtype=pl.UInt32)
         tokens = words.str.count_matches(";", literal=True) + 1
         exact = (codes == tokens) & (length == words.str.len_bytes())
         value = pl.when(ascii_ & exact & (words != "")).then(canonical)
     elif name == "site_state":
-        value = pl.col(_code(name))
+        value = pl.col(_code(name)) if streaming else _replace(raw, _spellings("state"))
     else:
         raise ValueError(f"{name}: text columns are trimmed, not parsed")
     return value.alias(name), (raw.is_not_null() & value.is_null()).alias(f"__bad_{name}")
@@ -172,6 +180,11 @@ def _lookup_small(raw: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
         if expr is not None
         else pl.lit(None, dtype=pl.String)
     )
+
+
+def _replace(raw: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
+    """In memory, a dictionary lookup is cheaper than a join (which copies the frame)."""
+    return raw.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
 def _code(name: str) -> str:
@@ -209,6 +222,7 @@ _WORDS: Final = "__activity_words"
 #: The fast reader's column of activity bitmasks, which the batch engine reads directly.
 ACTIVITY_MASK: Final = "__activity_mask"
 _IN_MEMORY_BYTES: Final = 512 << 20
+_KEPT: Final = ("row", *(c.name for c in COLUMNS), ACTIVITY_MASK)
 
 
 @cache
@@ -355,9 +369,11 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
             ).alias("__rrn"),
             *(_trimmed(n, nfc=n in non_ascii) for n in text if n not in deferred),
         )
-        typed = _join_lookups(_activity_words(typed, canonical=canonical))
+        typed = _activity_words(typed, canonical=canonical)
+        if not in_memory:
+            typed = _join_lookups(typed)
         parsed = [
-            _parse(c.name, c.type, c.choices, iso_only=c.name in iso_only)
+            _parse(c.name, c.type, c.choices, iso_only=c.name in iso_only, streaming=not in_memory)
             for c in COLUMNS
             if c.type is not ColumnType.TEXT
         ]
@@ -367,15 +383,16 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
             *(_blank(n).alias(f"__blank_{n}") for n in text if n in deferred),
         )
         if in_memory:
-            typed = typed.collect().lazy()
-        rows = _clean(typed, deferred)
+            # Keep only what screening reads; the checks are computed in the same pass.
+            data, checks = pl.collect_all([typed.select(*_KEPT), _checks(typed, deferred)])
+            rows = _verdict(checks)
+            return None if rows is None else FastRoster(data.lazy(), str(path), rows)
+        rows = _verdict(_checks(typed, deferred).collect(engine="streaming"))
         if rows is None:
             return None
     except pl.exceptions.PolarsError:
         return None  # a file Polars cannot parse: the per-row reader says why
-    return FastRoster(
-        typed.select("row", *(c.name for c in COLUMNS), ACTIVITY_MASK), str(path), rows
-    )
+    return FastRoster(typed.select(*_KEPT), str(path), rows)
 
 
 def _blank(name: str) -> pl.Expr:
@@ -393,8 +410,8 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def _clean(typed: pl.LazyFrame, deferred: set[str]) -> int | None:
-    """One pass: the number of rows when no cell was refused and nothing is wrong, else None."""
+def _checks(typed: pl.LazyFrame, deferred: set[str]) -> pl.LazyFrame:
+    """One row of checks: any cell refused, any required fact blank, ..., and the row count."""
     bad = [pl.col(f"__bad_{c.name}").any() for c in COLUMNS if c.type is not ColumnType.TEXT]
     required = [
         pl.col(f"__blank_{c.name}").any() if c.name in deferred else pl.col(c.name).is_null().any()
@@ -406,13 +423,17 @@ def _clean(typed: pl.LazyFrame, deferred: set[str]) -> int | None:
         for c in COLUMNS
         if c.minimum is not None and c.maximum is not None
     ]
-    checks = typed.select(
+    return typed.select(
         pl.any_horizontal(*bad, *required, *ranges).alias("bad"),
         pl.col("__rrn").any().alias("rrn"),
         (pl.col("trip_end") < pl.col("trip_start")).any().alias("order"),
         (pl.col("worker_id").n_unique() < pl.len()).alias("duplicates"),
         (pl.len() == 0).alias("empty"),
         pl.len().alias("rows"),
-    ).collect(engine="streaming")
+    )
+
+
+def _verdict(checks: pl.DataFrame) -> int | None:
+    """The number of rows when nothing is wrong, else None (the per-row reader explains)."""
     *problems, rows = checks.row(0)
     return None if any(problems) else int(rows)
