@@ -19,7 +19,7 @@ from typing import Final, Literal
 import polars as pl
 
 from visadesk.atomic import atomic_path
-from visadesk.engine import Screener, ScreeningResult, Status
+from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.batch import STATUS_CODES, BatchScreener, Legend, prepare
 from visadesk.engine.frame import facts_frame, frame_facts
 from visadesk.policy.model import Policy
@@ -146,6 +146,7 @@ def _case_frame(results: list[ScreeningResult], legend: Legend) -> pl.DataFrame:
         schema |= {f"basis_{cid}": u64, f"stay_covers_{cid}": boolean, f"in_hand_{cid}": boolean}
         schema[f"ready_by_{cid}"] = date
     schema |= {"flags": u64, "missing": u64}
+    provisions = {cid: {p: i for i, p in enumerate(ps)} for cid, ps in legend.provisions.items()}
     slot_index = {
         cid: {(s.rule, s.activity, s.provision): i for i, s in enumerate(slots)}
         for cid, slots in legend.slots.items()
@@ -159,21 +160,11 @@ def _case_frame(results: list[ScreeningResult], legend: Legend) -> pl.DataFrame:
             "ready_in_time": r.ready_in_time,
         }
         for cid, v in r.verdicts.items():
-            wanted = {
-                Status.ELIGIBLE: "pass",
-                Status.INELIGIBLE: "fail",
-                Status.NEEDS_INFO: "unknown",
-            }
-            deciding = [
-                slot_index[cid][(c.rule, c.activity, c.provision)]
-                for c in v.checks
-                if c.outcome.value == wanted[v.status] and not c.superseded
-            ]
-            provisions = {p: i for i, p in enumerate(legend.provisions[cid])}
+            deciding = [slot_index[cid][(c.rule, c.activity, c.provision)] for c in v.explaining()]
             row[f"status_{cid}"] = codes[v.status]
             row[f"reasons_{cid}"] = _bitmask(deciding)
             row[f"missing_{cid}"] = _bitmask(facts[f] for f in v.missing)
-            row[f"basis_{cid}"] = _bitmask(provisions[p] for p in v.basis)
+            row[f"basis_{cid}"] = _bitmask(provisions[cid][p] for p in v.basis)
             row |= {f"stay_covers_{cid}": v.stay_covers, f"in_hand_{cid}": v.in_hand}
             row[f"ready_by_{cid}"] = v.ready_by
         row["flags"] = _bitmask(flags[f.code] for f in r.flags)

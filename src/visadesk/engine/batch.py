@@ -48,11 +48,6 @@ __all__ = ["STATUS_CODES", "BatchScreener", "Legend", "Slot", "prepare"]
 
 #: Status codes in the compact columns (``status_X``).
 STATUS_CODES: Final = (Status.ELIGIBLE, Status.NEEDS_INFO, Status.INELIGIBLE)
-_WANTED: Final = {
-    Status.ELIGIBLE: Outcome.PASS,
-    Status.INELIGIBLE: Outcome.FAIL,
-    Status.NEEDS_INFO: Outcome.UNKNOWN,
-}
 _BITS: Final = 64
 
 
@@ -509,7 +504,7 @@ class BatchScreener:
     ) -> CategoryVerdict:
         cid = category.id
         status = STATUS_CODES[record[f"status_{cid}"]]
-        wanted = _WANTED[status]
+        wanted = status.explained_by
         checks = []
         for slot in _bits(self.legend.slots[cid], record[f"reasons_{cid}"]):
             rule = self.policy.rule(slot.rule)

@@ -16,6 +16,15 @@ class Status(StrEnum):
     INELIGIBLE = "ineligible"
     NEEDS_INFO = "needs_info"
 
+    @property
+    def explained_by(self) -> Outcome:
+        """The outcome of the checks that explain this status."""
+        return {
+            Status.ELIGIBLE: Outcome.PASS,
+            Status.INELIGIBLE: Outcome.FAIL,
+            Status.NEEDS_INFO: Outcome.UNKNOWN,
+        }[self]
+
 
 class Outcome(StrEnum):
     PASS = "pass"  # noqa: S105 - an outcome, not a password
@@ -53,17 +62,17 @@ class CategoryVerdict:
     in_hand: bool
     lead_time_note: str | None = None
 
+    def explaining(self) -> tuple[Check, ...]:
+        """Every check that explains the status (a rule may repeat, once per activity)."""
+        wanted = self.status.explained_by
+        return tuple(c for c in self.checks if c.outcome is wanted and not c.superseded)
+
     def deciding(self) -> tuple[Check, ...]:
-        """The checks that explain the status: failures, unknowns, or (if eligible) passes."""
-        wanted = {
-            Status.INELIGIBLE: Outcome.FAIL,
-            Status.NEEDS_INFO: Outcome.UNKNOWN,
-            Status.ELIGIBLE: Outcome.PASS,
-        }[self.status]
+        """The checks that explain the status, each rule once: failures, unknowns, or passes."""
         seen: set[str] = set()
         out: list[Check] = []
-        for check in self.checks:
-            if check.outcome is wanted and not check.superseded and check.rule not in seen:
+        for check in self.explaining():
+            if check.rule not in seen:
                 seen.add(check.rule)
                 out.append(check)
         return tuple(out)
