@@ -58,6 +58,8 @@ PROBLEM_CODES: Final = (
     # across cells and rows
     "trip_end_before_start",
     "duplicate_worker_id",
+    # a desk batch is for one project
+    "project_mismatch",
     "cell_without_header",
     # refusal
     "rrn_present",

@@ -1,0 +1,275 @@
+"""Organizations, users, passwords, tokens and login rate limiting.
+
+Passwords are hashed with argon2id. A login gives either a bearer token (API
+clients) or a browser session (cookie + CSRF token); either way only the
+SHA-256 of the secret is stored, so a copy of the database holds no usable
+token. Failed logins are recorded; too many for one e-mail address or from
+one client in the window gives 429 with the seconds to wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Final, cast
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from visadesk.desk import audit
+from visadesk.desk.authz import ROLE_ORG_KIND, Principal, require
+from visadesk.desk.errors import DeskError
+from visadesk.desk.models import ApiToken, LoginAttempt, Organization, SponsorLink, User, utcnow
+from visadesk.desk.workflow import ROLES, Role
+
+__all__ = [
+    "LOGIN_WINDOW",
+    "MAX_FAILURES_PER_CLIENT",
+    "MAX_FAILURES_PER_EMAIL",
+    "Issued",
+    "add_user",
+    "authenticate",
+    "create_org",
+    "hash_password",
+    "link_subcontractor",
+    "principal_of",
+    "resolve_token",
+    "revoke_token",
+]
+
+_HASHER: Final = PasswordHasher()
+LOGIN_WINDOW: Final = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL: Final = 5
+MAX_FAILURES_PER_CLIENT: Final = 30
+TOKEN_LIFETIME: Final = {"bearer": dt.timedelta(hours=12), "session": dt.timedelta(hours=8)}
+MIN_PASSWORD: Final = 10
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise DeskError("weak_password", 422, min=MIN_PASSWORD)
+    return _HASHER.hash(password)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_org(
+    session: Session,
+    actor: Principal | None,
+    *,
+    kind: str,
+    name: str,
+    name_ko: str | None = None,
+    sponsor_id: int | None = None,
+) -> Organization:
+    """A desk, sponsor or subcontractor organization (``actor`` None: the CLI)."""
+    if kind not in {"desk", "sponsor", "subcontractor"}:
+        raise DeskError("invalid_value", 422, field="kind", value=kind)
+    if actor is not None:
+        if kind == "subcontractor" and actor.role == "sponsor_admin":
+            sponsor_id = actor.org_id
+        else:
+            require(actor, "org.create")
+    if session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
+        raise DeskError("duplicate", 409, field="name", value=name)
+    org = Organization(kind=kind, name=name, name_ko=name_ko)
+    session.add(org)
+    session.flush()
+    if kind == "subcontractor" and sponsor_id is not None:
+        link_subcontractor(session, actor, sponsor_id=sponsor_id, subcontractor_id=org.id)
+    audit.append(
+        session,
+        actor_id=actor.user_id if actor else None,
+        action="org.create",
+        entity="organization",
+        entity_id=org.id,
+        data={"kind": kind},
+    )
+    return org
+
+
+def link_subcontractor(
+    session: Session, actor: Principal | None, *, sponsor_id: int, subcontractor_id: int
+) -> SponsorLink:
+    sponsor = session.get(Organization, sponsor_id)
+    sub = session.get(Organization, subcontractor_id)
+    if sponsor is None or sponsor.kind != "sponsor":
+        raise DeskError("not_found", 404, entity="organization", id=sponsor_id)
+    if sub is None or sub.kind != "subcontractor":
+        raise DeskError("not_found", 404, entity="organization", id=subcontractor_id)
+    link = session.scalar(
+        select(SponsorLink).where(
+            SponsorLink.sponsor_id == sponsor_id, SponsorLink.subcontractor_id == subcontractor_id
+        )
+    )
+    if link is None:
+        link = SponsorLink(sponsor_id=sponsor_id, subcontractor_id=subcontractor_id)
+        session.add(link)
+        session.flush()
+        audit.append(
+            session,
+            actor_id=actor.user_id if actor else None,
+            action="org.link",
+            entity="organization",
+            entity_id=subcontractor_id,
+            data={"sponsor": sponsor_id},
+        )
+    return link
+
+
+def add_user(
+    session: Session,
+    actor: Principal | None,
+    *,
+    org_id: int,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    lang: str = "en",
+) -> User:
+    if role not in ROLES:
+        raise DeskError("invalid_value", 422, field="role", value=role)
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise DeskError("not_found", 404, entity="organization", id=org_id)
+    if org.kind != ROLE_ORG_KIND[role]:
+        raise DeskError("role_org_mismatch", 422, role=role, kind=org.kind)
+    if actor is not None:
+        require(actor, "user.manage")
+        if actor.role == "sponsor_admin":
+            own = org_id == actor.org_id
+            linked = session.scalar(
+                select(SponsorLink.id).where(
+                    SponsorLink.sponsor_id == actor.org_id, SponsorLink.subcontractor_id == org_id
+                )
+            )
+            if not own and linked is None:
+                raise DeskError("not_found", 404, entity="organization", id=org_id)
+    email = email.strip().lower()
+    if "@" not in email:
+        raise DeskError("invalid_value", 422, field="email", value=email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise DeskError("duplicate", 409, field="email", value=email)
+    user = User(
+        org_id=org_id,
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        lang=lang if lang in {"en", "ko"} else "en",
+    )
+    session.add(user)
+    session.flush()
+    audit.append(
+        session,
+        actor_id=actor.user_id if actor else None,
+        action="user.create",
+        entity="user",
+        entity_id=user.id,
+        data={"role": role, "org": org_id},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    csrf_token: str | None
+    expires_at: dt.datetime
+    user: User
+
+
+def _check_rate(session: Session, email: str, client: str) -> None:
+    since = utcnow() - LOGIN_WINDOW
+    failed = (LoginAttempt.ok.is_(False), LoginAttempt.at >= since)
+    by_email = session.scalar(select(func.count()).where(LoginAttempt.email == email, *failed))
+    by_client = session.scalar(select(func.count()).where(LoginAttempt.client == client, *failed))
+    if (by_email or 0) >= MAX_FAILURES_PER_EMAIL or (by_client or 0) >= MAX_FAILURES_PER_CLIENT:
+        raise DeskError("too_many_attempts", 429, seconds=int(LOGIN_WINDOW.total_seconds()))
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client: str, kind: str = "bearer"
+) -> Issued:
+    """Check the password and issue a token; every failure looks the same to the caller."""
+    email = email.strip().lower()
+    client = client[:64]
+    _check_rate(session, email, client)
+    user = session.scalar(select(User).where(User.email == email))
+    ok = False
+    if user is not None and user.active:
+        try:
+            ok = _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        # Spend the same time as a real check so that timing does not reveal accounts.
+        _HASHER.hash(password or "-")
+    session.add(LoginAttempt(email=email, client=client, ok=ok))
+    if not ok or user is None:
+        session.flush()
+        raise DeskError("bad_credentials", 401)
+    # A successful login clears that address's failures.
+    session.execute(
+        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ok.is_(False))
+    )
+    secret = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32) if kind == "session" else None
+    expires = utcnow() + TOKEN_LIFETIME[kind]
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            kind=kind,
+            token_hash=_digest(secret),
+            csrf_token=csrf,
+            expires_at=expires,
+        )
+    )
+    audit.append(
+        session,
+        actor_id=user.id,
+        action="auth.login",
+        entity="user",
+        entity_id=user.id,
+        data={"kind": kind},
+    )
+    return Issued(secret, csrf, expires, user)
+
+
+def resolve_token(session: Session, secret: str, kind: str) -> tuple[User, ApiToken] | None:
+    token = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(secret), ApiToken.kind == kind)
+    )
+    if token is None or token.revoked or token.expires_at <= utcnow():
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    return user, token
+
+
+def revoke_token(session: Session, secret: str) -> None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is not None and not token.revoked:
+        token.revoked = True
+        audit.append(
+            session,
+            actor_id=token.user_id,
+            action="auth.logout",
+            entity="user",
+            entity_id=token.user_id,
+        )
+
+
+def principal_of(user: User) -> Principal:
+    # Stored roles come from ROLES (add_user checks).
+    return Principal(
+        user_id=user.id, org_id=user.org_id, role=cast(Role, user.role), lang=user.lang
+    )

@@ -1,0 +1,294 @@
+"""Case transitions, the desk queue and summary statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from visadesk.desk import audit
+from visadesk.desk.authz import Principal, S, scope_cases, scope_documents
+from visadesk.desk.errors import DeskError
+from visadesk.desk.models import Case, CaseEvent, Document, Trip, utcnow
+from visadesk.desk.workflow import STATES, Transition, allowed, transition
+from visadesk.policy.model import Policy
+
+__all__ = [
+    "SORTS",
+    "QueueFilter",
+    "get_case",
+    "queue",
+    "required_documents_accepted",
+    "stats",
+    "take_transition",
+]
+
+
+def get_case(session: Session, actor: Principal, case_id: int) -> Case:
+    case = session.scalar(scope_cases(select(Case), actor).where(Case.id == case_id))
+    if case is None:
+        raise DeskError("not_found", 404, entity="case", id=case_id)
+    return case
+
+
+RequiredKinds = Sequence[str]
+
+
+def required_documents_accepted(session: Session, case: Case, required: RequiredKinds) -> list[str]:
+    """The required document kinds that have no accepted upload yet."""
+    accepted = set(
+        session.scalars(
+            select(Document.kind).where(Document.case_id == case.id, Document.status == "accepted")
+        )
+    )
+    return [k for k in required if k not in accepted]
+
+
+def take_transition(
+    session: Session,
+    actor: Principal,
+    case_id: int,
+    *,
+    target: str,
+    comment: str = "",
+    interview_at: dt.datetime | None = None,
+    expected_version: int | None = None,
+    required_documents: RequiredKinds = (),
+    policy: Policy | None = None,
+) -> Case:
+    """Move a case along the workflow; refuses what the workflow or the role does not allow."""
+    case = get_case(session, actor, case_id)
+    if target not in STATES:
+        raise DeskError("invalid_choice", 422, field="to", value=target, choices=", ".join(STATES))
+    step = transition(case.state, target)
+    if step is None:
+        raise DeskError("illegal_transition", 409, source=case.state, target=target)
+    if actor.role not in step.roles:
+        raise DeskError("forbidden", 403, action=f"{case.state}->{target}")
+    if expected_version is not None and expected_version != case.version:
+        raise DeskError("stale", 409, id=case.id, version=case.version)
+    _guards(session, case, step, interview_at, required_documents, policy)
+    source = case.state
+    now = utcnow()
+    case.state = target
+    case.version += 1
+    if target == "interview_scheduled":
+        case.interview_at = interview_at
+    if target in {"approved", "refused"}:
+        case.decided_at, case.decision = now, target
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            from_state=source,
+            to_state=target,
+            actor_id=actor.user_id,
+            at=now,
+            comment=comment[:2000],
+        )
+    )
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="case.transition",
+        entity="case",
+        entity_id=case.id,
+        data={"from": source, "to": target},
+    )
+    return case
+
+
+def _guards(  # noqa: PLR0917 - internal, called once
+    session: Session,
+    case: Case,
+    step: Transition,
+    interview_at: dt.datetime | None,
+    required: RequiredKinds,
+    policy: Policy | None,
+) -> None:
+    for guard in step.guards:
+        if guard == "interview_time":
+            if interview_at is None:
+                raise DeskError("interview_time_required", 422)
+            if interview_at.tzinfo is None:
+                raise DeskError(
+                    "invalid_value", 422, field="interview_at", value=interview_at.isoformat()
+                )
+        elif guard == "documents_accepted":
+            missing = required_documents_accepted(session, case, required)
+            if missing:
+                raise DeskError("documents_missing", 409, kinds=", ".join(missing))
+        elif guard == "annotation":
+            _annotate(session, case, policy)
+
+
+def _annotate(session: Session, case: Case, policy: Policy | None) -> None:
+    """The annotation text printed on the visa, from the stored screening (B-1 only)."""
+    trip = session.get_one(Trip, case.trip_id)
+    if policy is None or trip.screening is None:
+        return
+    category = policy.categories.get(case.category)
+    if category is None or category.annotation is None:
+        return
+    verdict = trip.screening.result["categories"].get(case.category) or {}
+    values = {
+        "basis": verdict.get("basis") or "",
+        "employer": trip.facts.get("employer") or "-",
+        "project": trip.facts.get("project") or "-",
+        "worksite": trip.facts.get("worksite") or "-",
+    }
+    case.annotation_en = category.annotation.get("en").format(**values)
+    case.annotation_ko = category.annotation.get("ko").format(**values)
+
+
+def next_steps(case: Case, actor: Principal) -> list[str]:
+    return [t.target for t in allowed(case.state, actor.role)]
+
+
+# -- queue ------------------------------------------------------------------------------
+
+SORTS: Final = {
+    "urgency": (Case.urgency_date, Case.id),
+    "-urgency": (Case.urgency_date.desc(), Case.id.desc()),
+    "trip_start": (Case.trip_start, Case.id),
+    "-trip_start": (Case.trip_start.desc(), Case.id.desc()),
+    "updated": (Case.updated_at, Case.id),
+    "-updated": (Case.updated_at.desc(), Case.id.desc()),
+    "id": (Case.id,),
+    "-id": (Case.id.desc(),),
+}
+Sort = Literal[
+    "urgency", "-urgency", "trip_start", "-trip_start", "updated", "-updated", "id", "-id"
+]
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    sponsor_id: int | None = None
+    project_id: int | None = None
+    batch_id: int | None = None
+    sector: str | None = None
+    category: str | None = None
+    state: Sequence[str] = ()
+    q: str | None = None
+
+
+def _filtered(stmt: S, f: QueueFilter) -> S:
+    if f.sponsor_id is not None:
+        stmt = stmt.where(Case.sponsor_id == f.sponsor_id)
+    if f.project_id is not None:
+        stmt = stmt.where(Case.project_id == f.project_id)
+    if f.batch_id is not None:
+        stmt = stmt.where(Case.batch_id == f.batch_id)
+    if f.sector:
+        stmt = stmt.where(Case.sector == f.sector)
+    if f.category:
+        stmt = stmt.where(Case.category == f.category)
+    if f.state:
+        stmt = stmt.where(Case.state.in_(list(f.state)))
+    if f.q:
+        stmt = stmt.where(Case.search.contains(f.q.strip().casefold(), autoescape=True))
+    return stmt
+
+
+def queue(
+    session: Session,
+    actor: Principal,
+    f: QueueFilter,
+    *,
+    sort: str = "urgency",
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Case], int]:
+    """One page of cases the actor may see, and the total matching."""
+    order = SORTS.get(sort)
+    if order is None:
+        raise DeskError("invalid_choice", 422, field="sort", value=sort, choices=", ".join(SORTS))
+    base = _filtered(scope_cases(select(Case), actor), f)
+    total = session.scalar(_filtered(scope_cases(select(func.count(Case.id)), actor), f)) or 0
+    rows = session.scalars(
+        base.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total
+
+
+# -- statistics ---------------------------------------------------------------------------
+
+
+def stats(session: Session, actor: Principal, f: QueueFilter | None = None) -> dict[str, Any]:
+    """Counts by sector, category, state, sponsor and project; decisions by month;
+    processing days (submission to decision); the open backlog by state."""
+    f = f or QueueFilter()
+
+    def grouped(*cols: Any) -> list[tuple[Any, ...]]:
+        stmt = _filtered(scope_cases(select(*cols, func.count(Case.id)), actor), f)
+        return [tuple(r) for r in session.execute(stmt.group_by(*cols).order_by(*cols))]
+
+    decided = _filtered(
+        scope_cases(select(Case.decision, Case.submitted_at, Case.decided_at), actor), f
+    ).where(Case.decided_at.is_not(None), Case.decision.is_not(None))
+    months: dict[str, dict[str, int]] = {}
+    days: list[float] = []
+    for decision, submitted, decided_at in session.execute(decided):
+        if decided_at is None or decision is None:  # excluded by the query
+            continue
+        month = decided_at.strftime("%Y-%m")
+        months.setdefault(month, {"approved": 0, "refused": 0})[decision] += 1
+        if submitted is not None:
+            days.append((decided_at - submitted).total_seconds() / 86400)
+    days.sort()
+    open_states = [
+        s
+        for s in STATES
+        if s not in {"draft", "issued", "travelled", "closed", "refused", "approved"}
+    ]
+    documents = session.execute(
+        scope_documents(select(Document.status, func.count(Document.id)), actor).group_by(
+            Document.status
+        )
+    )
+    return {
+        "total": sum(n for *_, n in grouped(Case.state)),
+        "by_state": dict(grouped(Case.state)),
+        "by_sector": dict(grouped(Case.sector)),
+        "by_category": dict(grouped(Case.category)),
+        "by_sector_category": [
+            {"sector": s, "category": c, "count": n}
+            for s, c, n in grouped(Case.sector, Case.category)
+        ],
+        "by_sponsor": {str(s): n for s, n in grouped(Case.sponsor_id)},
+        "by_project": {str(p): n for p, n in grouped(Case.project_id)},
+        "decisions_by_month": [{"month": m, **v} for m, v in sorted(months.items())],
+        "processing_days": {
+            "count": len(days),
+            "median": _quantile(days, 0.5),
+            "p90": _quantile(days, 0.9),
+            "histogram": _histogram(days),
+        },
+        "backlog": {s: n for s, n in grouped(Case.state) if s in open_states},
+        "documents": dict(documents.all()),
+    }
+
+
+def _quantile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    index = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
+    return round(values[index], 1)
+
+
+_BINS: Final = (7, 14, 21, 28, 42, 60, 90)
+
+
+def _histogram(values: Sequence[float]) -> list[dict[str, Any]]:
+    limits: list[int | None] = [*_BINS, None]
+    counts = [0] * len(limits)
+    for v in values:
+        for i, limit in enumerate(limits):
+            if limit is None or v <= limit:
+                counts[i] += 1
+                break
+    return [{"up_to_days": b, "count": n} for b, n in zip(limits, counts, strict=True)]

@@ -1,0 +1,89 @@
+"""Personal data encrypted at rest.
+
+Passport numbers and birth dates are stored as Fernet tokens (AES-128-CBC with
+HMAC-SHA256) under the keys from ``VISADESK_DATA_KEYS``; the first key encrypts,
+every key decrypts, so a key can be rotated: put the new key first, run
+``visadesk keys rotate`` (every value re-encrypted under the new key), then drop
+the old key. The column type :class:`Encrypted` does this transparently for the
+ORM; the keyring is installed once per process by :func:`use_keys`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from visadesk.roster.sensitive import mask_value
+
+__all__ = ["DataKeyError", "Encrypted", "Keyring", "mask", "use_keys"]
+
+
+class DataKeyError(RuntimeError):
+    """No keyring installed, or a value no configured key can decrypt."""
+
+
+class Keyring:
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise DataKeyError("no data encryption key configured (VISADESK_DATA_KEYS)")
+        try:
+            self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        except ValueError as error:
+            raise DataKeyError(f"a data key is not a valid Fernet key: {error}") from None
+
+    def encrypt(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            raise DataKeyError(
+                "a stored value cannot be decrypted with the configured keys"
+            ) from None
+
+    def rotate(self, token: str) -> str:
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise DataKeyError(
+                "a stored value cannot be decrypted with the configured keys"
+            ) from None
+
+
+_KEYRING: list[Keyring] = []
+
+
+def use_keys(keys: Sequence[str]) -> Keyring:
+    """Install the process's keyring (called when the app or a command starts)."""
+    keyring = Keyring(keys)
+    _KEYRING[:] = [keyring]
+    return keyring
+
+
+def keyring() -> Keyring:
+    if not _KEYRING:
+        raise DataKeyError("no data encryption keyring installed")
+    return _KEYRING[0]
+
+
+class Encrypted(TypeDecorator[str]):
+    """A string column stored encrypted; reads give the plain text."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else keyring().encrypt(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else keyring().decrypt(str(value))
+
+
+def mask(value: str | None) -> str | None:
+    return None if value is None else mask_value(value)

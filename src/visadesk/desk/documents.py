@@ -1,0 +1,176 @@
+"""Supporting documents: uploads checked by type and size, stored outside the database.
+
+The bytes are stored under ``<data dir>/documents/<sha256[:2]>/<sha256>``
+(content-addressed, written atomically); the database keeps the name, type,
+size, SHA-256 and review status. The type is decided by the file's first
+bytes, not by what the client claims. Which kinds a case needs comes from the
+checklist rule data (``rules/baseline/documents.yaml``) for the case's
+category and the provisions its screening rests on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path, PurePath
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from visadesk.desk import audit
+from visadesk.desk.authz import Principal, require, scope_documents
+from visadesk.desk.cases import get_case
+from visadesk.desk.errors import DeskError
+from visadesk.desk.models import Case, Document, Trip, utcnow
+from visadesk.policy.documents import Checklist, DocumentItem
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "MAX_DOCUMENT_BYTES",
+    "case_checklist",
+    "document_path",
+    "get_document",
+    "required_kinds",
+    "review",
+    "upload",
+]
+
+MAX_DOCUMENT_BYTES: Final = 10 * 1024 * 1024
+#: content type -> the bytes such a file starts with
+ALLOWED_TYPES: Final = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+_UPLOAD_STATES: Final = frozenset(
+    {
+        "draft",
+        "submitted",
+        "in_review",
+        "documents_requested",
+        "ready_for_interview",
+        "interview_scheduled",
+        "administrative_processing",
+    }
+)
+
+
+def _sniff(data: bytes) -> str | None:
+    for content_type, magics in ALLOWED_TYPES.items():
+        if any(data.startswith(m) for m in magics):
+            return content_type
+    return None
+
+
+def case_checklist(session: Session, case: Case, checklist: Checklist) -> tuple[DocumentItem, ...]:
+    trip = session.get_one(Trip, case.trip_id)
+    basis: Sequence[str] = ()
+    if trip.screening is not None:
+        basis = trip.screening.basis.get(case.category) or ()
+    return checklist.for_case(case.category, basis)
+
+
+def required_kinds(session: Session, case: Case, checklist: Checklist) -> list[str]:
+    return [i.id for i in case_checklist(session, case, checklist) if i.required]
+
+
+def document_path(documents_dir: Path, sha256: str) -> Path:
+    return documents_dir / sha256[:2] / sha256
+
+
+def _store_bytes(documents_dir: Path, data: bytes, sha256: str) -> None:
+    path = document_path(documents_dir, sha256)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{sha256}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+
+
+def upload(
+    session: Session,
+    actor: Principal,
+    case_id: int,
+    *,
+    kind: str,
+    filename: str,
+    data: bytes,
+    checklist: Checklist,
+    documents_dir: Path,
+) -> Document:
+    require(actor, "document.upload")
+    case = get_case(session, actor, case_id)
+    if case.state not in _UPLOAD_STATES:
+        raise DeskError("case_closed_for_documents", 409, state=case.state)
+    kinds = [i.id for i in case_checklist(session, case, checklist)]
+    if kind not in kinds:
+        raise DeskError("invalid_choice", 422, field="kind", value=kind, choices=", ".join(kinds))
+    if not data:
+        raise DeskError("empty_file", 422)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DeskError("file_too_large", 413, size=len(data), limit=MAX_DOCUMENT_BYTES)
+    content_type = _sniff(data)
+    if content_type is None:
+        raise DeskError("unsupported_document_type", 415, allowed=", ".join(ALLOWED_TYPES))
+    sha = hashlib.sha256(data).hexdigest()
+    _store_bytes(documents_dir, data, sha)
+    name = PurePath(filename.replace("\\", "/")).name[:255] or "document"
+    doc = Document(
+        case_id=case.id,
+        org_id=case.org_id,
+        sponsor_id=case.sponsor_id,
+        kind=kind,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=sha,
+        uploaded_by=actor.user_id,
+    )
+    session.add(doc)
+    session.flush()
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="document.upload",
+        entity="document",
+        entity_id=doc.id,
+        data={"case": case.id, "kind": kind, "sha256": sha, "size": len(data)},
+    )
+    return doc
+
+
+def get_document(session: Session, actor: Principal, document_id: int) -> Document:
+    doc = session.scalar(scope_documents(select(Document), actor).where(Document.id == document_id))
+    if doc is None:
+        raise DeskError("not_found", 404, entity="document", id=document_id)
+    return doc
+
+
+def review(
+    session: Session, actor: Principal, document_id: int, *, status: str, comment: str = ""
+) -> Document:
+    require(actor, "document.review")
+    if status not in {"accepted", "rejected"}:
+        raise DeskError(
+            "invalid_choice", 422, field="status", value=status, choices="accepted, rejected"
+        )
+    doc = get_document(session, actor, document_id)
+    if doc.status != "pending":
+        raise DeskError("already_reviewed", 409, id=doc.id, status=doc.status)
+    doc.status, doc.review_comment = status, comment[:2000]
+    doc.reviewed_by, doc.reviewed_at = actor.user_id, utcnow()
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="document.review",
+        entity="document",
+        entity_id=doc.id,
+        data={"status": status},
+    )
+    return doc

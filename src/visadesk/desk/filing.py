@@ -1,0 +1,679 @@
+"""Projects, batches, roster uploads, screening and submission.
+
+A roster upload is one transaction: the file is read and validated in full
+(the CLI's reader: every problem reported at once, with row, column, value
+and what was expected), screened, and its people, trips, screenings and
+draft cases written together, or nothing is written. Uploads are idempotent
+by ``worker_id``: a person already filed by the same organization is updated,
+and their trip in the batch is updated, never duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from visadesk.desk import audit
+from visadesk.desk.authz import Principal, require, scope_batches, scope_projects, scope_trips
+from visadesk.desk.errors import DeskError
+from visadesk.desk.models import (
+    Batch,
+    BatchMember,
+    Case,
+    CaseEvent,
+    Organization,
+    Person,
+    Project,
+    Screening,
+    SponsorLink,
+    Trip,
+    utcnow,
+)
+from visadesk.engine import Screener, ScreeningResult
+from visadesk.policy.model import Policy
+from visadesk.report.contract import ResultRenderer
+from visadesk.roster.model import Problem, RosterError
+from visadesk.roster.schema import COLUMN_BY_NAME, SECTORS, ColumnType, FactValue
+from visadesk.screening import screen_roster
+
+__all__ = [
+    "ROSTER_SUFFIXES",
+    "SENSITIVE",
+    "UploadReport",
+    "create_batch",
+    "create_project",
+    "facts_of",
+    "get_batch",
+    "get_project",
+    "invite",
+    "open_case",
+    "rescreen",
+    "submit_batch",
+    "upload_roster",
+]
+
+#: Roster facts kept encrypted on the person, not in the trip's facts.
+SENSITIVE: Final = frozenset(n for n, c in COLUMN_BY_NAME.items() if c.sensitive)
+ROSTER_SUFFIXES: Final = (".csv", ".xlsx", ".parquet", ".json")
+#: Categories the desk does not handle (no visa is applied for).
+NO_CASE: Final = frozenset({"VWP"})
+
+
+def get_project(session: Session, actor: Principal, project_id: int) -> Project:
+    project = session.scalar(scope_projects(select(Project), actor).where(Project.id == project_id))
+    if project is None:
+        raise DeskError("not_found", 404, entity="project", id=project_id)
+    return project
+
+
+def create_project(
+    session: Session,
+    actor: Principal,
+    *,
+    name: str,
+    worksite: str,
+    state: str,
+    sector: str,
+    investment_usd: int | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    sponsor_id: int | None = None,
+) -> Project:
+    require(actor, "project.write")
+    sponsor = actor.org_id if sponsor_id is None or actor.kind == "sponsor" else sponsor_id
+    if sector not in SECTORS:
+        raise DeskError(
+            "invalid_choice", 422, field="sector", value=sector, choices=", ".join(SECTORS)
+        )
+    state = state.strip().upper()
+    if len(state) != 2 or not state.isalpha():
+        raise DeskError("invalid_value", 422, field="state", value=state)
+    if start_date and end_date and end_date < start_date:
+        raise DeskError("invalid_value", 422, field="end_date", value=end_date.isoformat())
+    if session.scalar(
+        select(Project.id).where(Project.sponsor_id == sponsor, Project.name == name)
+    ):
+        raise DeskError("duplicate", 409, field="name", value=name)
+    project = Project(
+        sponsor_id=sponsor,
+        name=name,
+        worksite=worksite,
+        state=state,
+        sector=sector,
+        investment_usd=investment_usd,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    session.add(project)
+    session.flush()
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="project.create",
+        entity="project",
+        entity_id=project.id,
+    )
+    return project
+
+
+def get_batch(session: Session, actor: Principal, batch_id: int) -> Batch:
+    batch = session.scalar(scope_batches(select(Batch), actor).where(Batch.id == batch_id))
+    if batch is None:
+        raise DeskError("not_found", 404, entity="batch", id=batch_id)
+    return batch
+
+
+def create_batch(session: Session, actor: Principal, *, project_id: int, name: str) -> Batch:
+    require(actor, "batch.create")
+    project = get_project(session, actor, project_id)
+    batch = Batch(
+        sponsor_id=project.sponsor_id, project_id=project.id, name=name, created_by=actor.user_id
+    )
+    session.add(batch)
+    session.flush()
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="batch.create",
+        entity="batch",
+        entity_id=batch.id,
+        data={"project": project.id},
+    )
+    return batch
+
+
+def _open(batch: Batch) -> None:
+    if batch.state != "open":
+        raise DeskError("batch_not_open", 409, id=batch.id, state=batch.state)
+
+
+def invite(session: Session, actor: Principal, batch_id: int, org_id: int) -> BatchMember:
+    """Invite one of the sponsor's subcontractors into a batch."""
+    require(actor, "batch.invite")
+    batch = get_batch(session, actor, batch_id)
+    _open(batch)
+    linked = session.scalar(
+        select(SponsorLink.id).where(
+            SponsorLink.sponsor_id == batch.sponsor_id, SponsorLink.subcontractor_id == org_id
+        )
+    )
+    if linked is None:
+        raise DeskError("not_found", 404, entity="organization", id=org_id)
+    member = session.scalar(
+        select(BatchMember).where(BatchMember.batch_id == batch.id, BatchMember.org_id == org_id)
+    )
+    if member is None:
+        member = BatchMember(batch_id=batch.id, org_id=org_id, invited_by=actor.user_id)
+        session.add(member)
+        session.flush()
+        audit.append(
+            session,
+            actor_id=actor.user_id,
+            action="batch.invite",
+            entity="batch",
+            entity_id=batch.id,
+            data={"org": org_id},
+        )
+    return member
+
+
+# -- roster upload -----------------------------------------------------------------------
+
+
+@dataclass
+class UploadReport:
+    batch_id: int
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cases: int = 0
+    engine: str = "case"
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    no_case: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "cases": self.cases,
+            "engine": self.engine,
+            "statuses": self.statuses,
+            "no_case": self.no_case,
+        }
+
+
+def _json_value(value: FactValue) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _trip_facts(facts: Mapping[str, FactValue]) -> dict[str, Any]:
+    return {k: _json_value(v) for k, v in facts.items() if k not in SENSITIVE}
+
+
+def facts_of(trip: Trip) -> dict[str, FactValue]:
+    """The roster facts of a stored trip, typed as the roster reader gives them."""
+    out: dict[str, FactValue] = {}
+    for name, column in COLUMN_BY_NAME.items():
+        if name in SENSITIVE:
+            value: Any = getattr(trip.person, name)
+        else:
+            value = trip.facts.get(name)
+        if value is None:
+            out[name] = None
+        elif column.type is ColumnType.DATE:
+            out[name] = dt.date.fromisoformat(value)
+        elif column.type is ColumnType.ACTIVITIES:
+            out[name] = tuple(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _filer(session: Session, actor: Principal, batch: Batch) -> int:
+    """The organization the upload files for: the sponsor or an invited subcontractor."""
+    require(actor, "roster.upload")
+    if actor.kind == "sponsor" and batch.sponsor_id == actor.org_id:
+        return actor.org_id
+    if actor.kind == "subcontractor":
+        member = session.scalar(
+            select(BatchMember.id).where(
+                BatchMember.batch_id == batch.id, BatchMember.org_id == actor.org_id
+            )
+        )
+        if member is not None:
+            return actor.org_id
+    raise DeskError("not_found", 404, entity="batch", id=batch.id)
+
+
+def _project_problems(rows: Sequence[ScreeningResult], project: Project) -> list[Problem]:
+    problems = []
+    for r in rows:
+        named = r.facts.get("project")
+        if isinstance(named, str) and named.strip().casefold() != project.name.casefold():
+            problems.append(
+                Problem(
+                    code="project_mismatch",
+                    row=r.row,
+                    column="project",
+                    value=named,
+                    params={"expected": project.name},
+                )
+            )
+    return problems
+
+
+def upload_roster(
+    session: Session,
+    actor: Principal,
+    batch_id: int,
+    *,
+    data: bytes,
+    filename: str,
+    policy: Policy,
+    as_of: dt.date,
+) -> UploadReport:
+    """Validate, screen and store a roster file into a batch, all or nothing."""
+    batch = get_batch(session, actor, batch_id)
+    filer = _filer(session, actor, batch)
+    _open(batch)
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in ROSTER_SUFFIXES:
+        raise DeskError(
+            "unsupported_format", 415, suffix=suffix or "-", allowed=", ".join(ROSTER_SUFFIXES)
+        )
+    with tempfile.TemporaryDirectory(prefix="visadesk-upload-") as folder:
+        path = Path(folder) / f"roster{suffix}"
+        path.write_bytes(data)
+        screened = screen_roster(path, policy, as_of=as_of)
+        results = list(screened.results())
+    project = batch.project
+    problems = _project_problems(results, project)
+    if problems:
+        raise RosterError(problems, source=filename)
+    report = UploadReport(batch_id=batch.id, rows=len(results), engine=screened.engine)
+    _store(session, actor, batch, filer, project, results, policy, as_of, report)
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="batch.roster_upload",
+        entity="batch",
+        entity_id=batch.id,
+        data={k: v for k, v in report.as_json().items() if k not in {"no_case", "statuses"}},
+    )
+    return report
+
+
+def _store(  # noqa: PLR0917 - the upload's whole context, kept together
+    session: Session,
+    actor: Principal,
+    batch: Batch,
+    filer: int,
+    project: Project,
+    results: Sequence[ScreeningResult],
+    policy: Policy,
+    as_of: dt.date,
+    report: UploadReport,
+) -> None:
+    renderer = ResultRenderer(policy, as_of, "en")
+    ids = [r.worker_id for r in results]
+    people = {
+        p.worker_id: p
+        for chunk in _chunks(ids, 500)
+        for p in session.scalars(
+            select(Person).where(Person.org_id == filer, Person.worker_id.in_(chunk))
+        )
+    }
+    trips = {
+        t.person_id: t
+        for t in session.scalars(
+            select(Trip).where(Trip.batch_id == batch.id, Trip.org_id == filer)
+        )
+    }
+    cases = {
+        c.trip_id: c
+        for c in session.scalars(
+            select(Case).where(Case.batch_id == batch.id, Case.org_id == filer)
+        )
+    }
+    new_people = []
+    for r in results:
+        if r.worker_id not in people:
+            person = Person(org_id=filer, worker_id=r.worker_id, family_name="", given_name="")
+            people[r.worker_id] = person
+            new_people.append(person)
+        _set_person(people[r.worker_id], r.facts)
+    session.add_all(new_people)
+    session.flush()
+    for r in results:
+        person = people[r.worker_id]
+        trip = trips.get(person.id)
+        facts = _trip_facts(r.facts)
+        start, end = r.facts["trip_start"], r.facts["trip_end"]
+        assert isinstance(start, dt.date) and isinstance(end, dt.date)
+        if trip is None:
+            trip = Trip(
+                batch_id=batch.id,
+                person_id=person.id,
+                org_id=filer,
+                sponsor_id=batch.sponsor_id,
+                project_id=project.id,
+                worker_id=r.worker_id,
+                source_row=r.row,
+                trip_start=start,
+                trip_end=end,
+                facts=facts,
+            )
+            trip.person = person
+            session.add(trip)
+            trips[person.id] = trip
+            report.created += 1
+        elif trip.facts != facts:
+            trip.facts, trip.trip_start, trip.trip_end = facts, start, end
+            trip.source_row = r.row
+            report.updated += 1
+        else:
+            trip.source_row = r.row
+            report.unchanged += 1
+        for cid, verdict in r.verdicts.items():
+            counts = report.statuses.setdefault(cid, {})
+            counts[verdict.status.value] = counts.get(verdict.status.value, 0) + 1
+    session.flush()
+    for r in results:
+        trip = trips[people[r.worker_id].id]
+        _record_screening(session, trip, r, renderer)
+        case = cases.get(trip.id)
+        target = r.recommended if r.recommended not in NO_CASE else None
+        if case is None and target is not None:
+            case = _new_case(
+                session, trip=trip, project=project, category=target, result=r, actor=actor
+            )
+            cases[trip.id] = case
+        elif case is not None and case.state == "draft" and target is not None:
+            _refresh_case(case, trip, target, r)
+        if case is None:
+            report.no_case.append(r.worker_id)
+    report.cases = len(cases)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _set_person(person: Person, facts: Mapping[str, FactValue]) -> None:
+    def text(name: str) -> str | None:
+        value = facts.get(name)
+        if value is None:
+            return None
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    person.family_name = text("family_name") or ""
+    person.given_name = text("given_name") or ""
+    person.name_ko = text("name_ko")
+    person.nationality = text("nationality")
+    # Compare before assigning: re-encrypting an unchanged value would churn the row.
+    for name in ("passport_number", "birth_date"):
+        value = text(name)
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+
+
+def _record_screening(
+    session: Session, trip: Trip, result: ScreeningResult, renderer: ResultRenderer
+) -> Screening:
+    row = renderer.row(result)
+    statuses = {cid: v.status.value for cid, v in result.verdicts.items()}
+    latest = trip.screening
+    if (
+        latest is not None
+        and latest.policy_version == result.policy_version
+        and latest.as_of == result.as_of
+        and latest.result == row
+    ):
+        return latest
+    screening = Screening(
+        trip_id=trip.id,
+        policy_version=result.policy_version,
+        as_of=result.as_of,
+        recommended=result.recommended,
+        ready_by=result.ready_by,
+        statuses=statuses,
+        basis={cid: list(v.basis) for cid, v in result.verdicts.items()},
+        result=row,
+    )
+    session.add(screening)
+    trip.screening = screening
+    return screening
+
+
+def _urgency(trip_start: dt.date, ready_by: dt.date | None, as_of: dt.date) -> dt.date:
+    """The last day processing can start for the visa to be in hand by the trip start."""
+    if ready_by is None:
+        return trip_start
+    return trip_start - (ready_by - as_of)
+
+
+def _search_text(trip: Trip) -> str:
+    p = trip.person
+    parts = [trip.worker_id, p.family_name, p.given_name, p.name_ko or ""]
+    return " ".join(x for x in parts if x).casefold()[:400]
+
+
+def _new_case(
+    session: Session,
+    *,
+    trip: Trip,
+    project: Project,
+    category: str,
+    result: ScreeningResult | None,
+    actor: Principal,
+) -> Case:
+    case = Case(
+        trip_id=trip.id,
+        batch_id=trip.batch_id,
+        org_id=trip.org_id,
+        sponsor_id=trip.sponsor_id,
+        project_id=trip.project_id,
+        sector=project.sector,
+        category=category,
+        state="draft",
+        trip_start=trip.trip_start,
+        urgency_date=trip.trip_start,
+        search=_search_text(trip),
+    )
+    if result is not None:
+        _refresh_case(case, trip, category, result)
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseEvent(case_id=case.id, from_state=None, to_state="draft", actor_id=actor.user_id)
+    )
+    return case
+
+
+def _refresh_case(case: Case, trip: Trip, category: str, result: ScreeningResult) -> None:
+    verdict = result.verdicts.get(category)
+    ready = verdict.ready_by if verdict is not None else None
+    case.category = category
+    case.trip_start = trip.trip_start
+    case.ready_by = ready
+    case.urgency_date = _urgency(trip.trip_start, ready, result.as_of)
+    case.search = _search_text(trip)
+
+
+def open_case(
+    session: Session,
+    actor: Principal,
+    trip_id: int,
+    *,
+    category: str,
+    policy: Policy,
+    as_of: dt.date,
+) -> Case:
+    """Open a draft case for a trip in an open batch, for a category the filer chooses."""
+    require(actor, "case.edit_draft")
+    trip = session.scalar(scope_trips(select(Trip), actor).where(Trip.id == trip_id))
+    if trip is None:
+        raise DeskError("not_found", 404, entity="trip", id=trip_id)
+    batch = session.get_one(Batch, trip.batch_id)
+    _open(batch)
+    known = [c.id for c in policy.categories_at(as_of) if c.id not in NO_CASE]
+    if category not in known:
+        raise DeskError(
+            "invalid_choice", 422, field="category", value=category, choices=", ".join(known)
+        )
+    existing = session.scalar(select(Case).where(Case.trip_id == trip.id))
+    if existing is not None:
+        if existing.category != category:
+            existing.category = category
+            ready = (
+                (trip.screening.result["categories"].get(category) or {}).get("ready_by")
+                if trip.screening
+                else None
+            )
+            existing.ready_by = dt.date.fromisoformat(ready) if ready else None
+            as_of_day = trip.screening.as_of if trip.screening else as_of
+            existing.urgency_date = _urgency(trip.trip_start, existing.ready_by, as_of_day)
+            audit.append(
+                session,
+                actor_id=actor.user_id,
+                action="case.category",
+                entity="case",
+                entity_id=existing.id,
+                data={"category": category},
+            )
+        return existing
+    project = session.get_one(Project, trip.project_id)
+    facts = facts_of(trip)
+    result = Screener(policy, as_of=as_of).screen(facts, row=trip.source_row)
+    case = _new_case(
+        session, trip=trip, project=project, category=category, result=result, actor=actor
+    )
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="case.open",
+        entity="case",
+        entity_id=case.id,
+        data={"category": category},
+    )
+    return case
+
+
+def submit_batch(session: Session, actor: Principal, batch_id: int) -> dict[str, Any]:
+    """File the batch whole: every draft case becomes submitted, in one transaction."""
+    require(actor, "batch.submit")
+    batch = get_batch(session, actor, batch_id)
+    _open(batch)
+    cases = session.scalars(
+        select(Case).where(Case.batch_id == batch.id, Case.state == "draft").order_by(Case.id)
+    ).all()
+    if not cases:
+        raise DeskError("empty_batch", 409, id=batch.id)
+    now = utcnow()
+    for case in cases:
+        case.state, case.submitted_at = "submitted", now
+        case.version += 1
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                from_state="draft",
+                to_state="submitted",
+                actor_id=actor.user_id,
+                at=now,
+            )
+        )
+        audit.append(
+            session,
+            actor_id=actor.user_id,
+            action="case.transition",
+            entity="case",
+            entity_id=case.id,
+            data={"from": "draft", "to": "submitted"},
+        )
+    batch.state, batch.submitted_at = "submitted", now
+    audit.append(
+        session,
+        actor_id=actor.user_id,
+        action="batch.submit",
+        entity="batch",
+        entity_id=batch.id,
+        data={"cases": len(cases)},
+    )
+    return {"batch_id": batch.id, "submitted": len(cases)}
+
+
+def rescreen(
+    session: Session,
+    actor: Principal | None,
+    policy: Policy,
+    as_of: dt.date,
+    *,
+    batch_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Screen stored trips again under ``policy``; record and return what changed."""
+    if actor is not None:
+        require(actor, "policy.rescreen")
+    stmt = select(Trip).order_by(Trip.id)
+    if batch_id is not None:
+        stmt = stmt.where(Trip.batch_id == batch_id)
+    screener = Screener(policy, as_of=as_of)
+    renderer = ResultRenderer(policy, as_of, "en")
+    changes = []
+    for trip in session.scalars(stmt):
+        before = trip.screening
+        result = screener.screen(facts_of(trip), row=trip.source_row)
+        after = _record_screening(session, trip, result, renderer)
+        old = before.statuses if before else {}
+        if before is None or after.statuses != old or after.recommended != before.recommended:
+            changes.append(
+                {
+                    "trip_id": trip.id,
+                    "worker_id": trip.worker_id,
+                    "before": {
+                        "policy": before.policy_version if before else None,
+                        "statuses": old,
+                        "recommended": before.recommended if before else None,
+                    },
+                    "after": {
+                        "policy": after.policy_version,
+                        "statuses": after.statuses,
+                        "recommended": after.recommended,
+                    },
+                }
+            )
+    audit.append(
+        session,
+        actor_id=actor.user_id if actor else None,
+        action="policy.rescreen",
+        entity="policy",
+        entity_id=policy.version,
+        data={"changed": len(changes)},
+    )
+    return changes
+
+
+def organizations_named(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(
+            select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
+        ).all()
+    )

@@ -1,0 +1,356 @@
+"""The desk's tables (SQLAlchemy 2 declarative, typed).
+
+Tenancy: every row a sponsor or subcontractor may see carries the organization
+that owns it (``org_id``) and, for batch content, the batch's sponsor
+(``sponsor_id``), so the query layer (:mod:`visadesk.desk.authz`) filters on
+columns of the row itself. Personal data (passport number, birth date) is
+stored encrypted (:class:`~visadesk.desk.crypto.Encrypted`); resident
+registration numbers are never accepted (the roster reader refuses them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from visadesk.desk.crypto import Encrypted
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Batch",
+    "BatchMember",
+    "Case",
+    "CaseEvent",
+    "Document",
+    "LoginAttempt",
+    "Organization",
+    "Person",
+    "Project",
+    "Screening",
+    "SponsorLink",
+    "Trip",
+    "User",
+    "utcnow",
+]
+
+NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps stored as UTC and read back timezone-aware, on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's declared mapping
+        dt.datetime: UTCDateTime(),
+        dt.date: Date(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # desk | sponsor | subcontractor
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_ko: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SponsorLink(Base):
+    """A subcontractor working for a sponsor."""
+
+    __tablename__ = "sponsor_link"
+    __table_args__ = (UniqueConstraint("sponsor_id", "subcontractor_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    subcontractor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(5), default="en")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    org: Mapped[Organization] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token or a browser session; only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bearer | session
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class Project(Base):
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("sponsor_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    worksite: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(2))
+    sector: Mapped[str] = mapped_column(String(32))
+    investment_usd: Mapped[int | None] = mapped_column(BigInteger)
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Person(Base):
+    """A traveller, owned by the organization that filed them (their employer's filer)."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("org_id", "worker_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    worker_id: Mapped[str] = mapped_column(String(64))
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    name_ko: Mapped[str | None] = mapped_column(String(100))
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    passport_number: Mapped[str | None] = mapped_column(Encrypted(400))
+    birth_date: Mapped[str | None] = mapped_column(Encrypted(400))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Batch(Base):
+    """A sponsor's filing: its own staff and its invited subcontractors' staff."""
+
+    __tablename__ = "batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | submitted
+    created_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    project: Mapped[Project] = relationship(lazy="joined")
+
+
+class BatchMember(Base):
+    """A subcontractor invited into a batch."""
+
+    __tablename__ = "batch_member"
+    __table_args__ = (UniqueConstraint("batch_id", "org_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    invited_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    invited_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Trip(Base):
+    """One person's planned trip in a batch; re-uploading the same worker_id updates it."""
+
+    __tablename__ = "trip"
+    __table_args__ = (UniqueConstraint("batch_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    worker_id: Mapped[str] = mapped_column(String(64))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    trip_start: Mapped[dt.date]
+    trip_end: Mapped[dt.date]
+    #: Every roster fact but the encrypted ones (JSON: dates ISO, activities a list).
+    facts: Mapped[dict[str, Any]]
+    screening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screening.id", use_alter=True, name="fk_trip_screening_id_screening")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    person: Mapped[Person] = relationship(lazy="joined")
+    screening: Mapped[Screening | None] = relationship(
+        lazy="joined", foreign_keys=[screening_id], post_update=True
+    )
+
+
+class Screening(Base):
+    """A screening result of a trip, with the rule set version that produced it."""
+
+    __tablename__ = "screening"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), index=True)
+    policy_version: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date]
+    recommended: Mapped[str | None] = mapped_column(String(16))
+    ready_by: Mapped[dt.date | None]
+    #: category id -> status (eligible | needs_info | not_eligible)
+    statuses: Mapped[dict[str, Any]]
+    #: category id -> the provision ids the verdict rests on (for document checklists)
+    basis: Mapped[dict[str, Any]]
+    #: the contract row (docs/roster.md) with English messages; rule ids resolve other languages
+    result: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    """A trip x the category applied for, moving through the workflow."""
+
+    __tablename__ = "visa_case"
+    __table_args__ = (
+        UniqueConstraint("trip_id", "category"),
+        Index("ix_visa_case_queue", "state", "urgency_date", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    sector: Mapped[str] = mapped_column(String(32), index=True)
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(32), default="draft")
+    #: Trip start: the date the visa must be in hand by.
+    trip_start: Mapped[dt.date]
+    #: When the visa can be in hand if processing starts now (screening's ready_by).
+    ready_by: Mapped[dt.date | None]
+    #: Days of slack (trip_start - ready_by); the queue sorts on it, least first.
+    urgency_date: Mapped[dt.date]
+    interview_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    #: approved | refused, kept after the case moves on (issued, travelled, closed).
+    decision: Mapped[str | None] = mapped_column(String(16))
+    submitted_at: Mapped[dt.datetime | None]
+    annotation_en: Mapped[str | None] = mapped_column(Text)
+    annotation_ko: Mapped[str | None] = mapped_column(Text)
+    search: Mapped[str] = mapped_column(String(400), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    trip: Mapped[Trip] = relationship(lazy="raise")
+
+
+class CaseEvent(Base):
+    """One transition of a case: who, when, from, to, why."""
+
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("visa_case.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Document(Base):
+    """An uploaded supporting document; the bytes live on disk under their SHA-256."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("visa_case.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditHead(Base):
+    """One row: the chain's last sequence number and hash (locked while appending)."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained: hash = SHA-256(previous hash + this entry's canonical JSON)."""
+
+    __tablename__ = "audit_entry"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,107 @@
+"""The case state machine, declared in one place: states, transitions, who may take them.
+
+A transition not listed here does not exist (409 ``illegal_transition``); a
+listed one taken by a role not named for it is refused (403 ``forbidden``).
+Guards (documents accepted, an interview time) are named per transition and
+checked by :mod:`visadesk.desk.services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+__all__ = [
+    "DECIDED",
+    "OPEN_STATES",
+    "ROLES",
+    "STATES",
+    "TRANSITIONS",
+    "Guard",
+    "Role",
+    "Transition",
+    "allowed",
+    "transition",
+]
+
+Role = Literal[
+    "desk_admin",
+    "desk_supervisor",
+    "desk_officer",
+    "auditor",
+    "sponsor_admin",
+    "sponsor_staff",
+    "subcontractor_staff",
+]
+ROLES: Final[tuple[Role, ...]] = (
+    "desk_admin",
+    "desk_supervisor",
+    "desk_officer",
+    "auditor",
+    "sponsor_admin",
+    "sponsor_staff",
+    "subcontractor_staff",
+)
+
+STATES: Final = (
+    "draft",
+    "submitted",
+    "in_review",
+    "documents_requested",
+    "ready_for_interview",
+    "interview_scheduled",
+    "administrative_processing",
+    "approved",
+    "refused",
+    "issued",
+    "travelled",
+    "closed",
+)
+DECIDED: Final = frozenset({"approved", "refused"})
+OPEN_STATES: Final = tuple(s for s in STATES if s not in {"closed", "refused", "travelled"})
+
+Guard = Literal["documents_accepted", "interview_time", "annotation"]
+
+_DESK: Final[tuple[Role, ...]] = ("desk_officer", "desk_supervisor")
+_FILERS: Final[tuple[Role, ...]] = ("sponsor_admin", "sponsor_staff", "subcontractor_staff")
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    roles: tuple[Role, ...]
+    guards: tuple[Guard, ...] = ()
+
+
+TRANSITIONS: Final[tuple[Transition, ...]] = (
+    # The sponsor files the batch whole (services.submit_batch takes every draft case).
+    Transition("draft", "submitted", ("sponsor_admin",)),
+    Transition("submitted", "in_review", _DESK),
+    Transition("in_review", "documents_requested", _DESK),
+    # The filer answers a request; the desk may also take the case back itself.
+    Transition("documents_requested", "in_review", (*_FILERS, *_DESK)),
+    Transition("in_review", "ready_for_interview", _DESK, ("documents_accepted",)),
+    Transition("ready_for_interview", "interview_scheduled", _DESK, ("interview_time",)),
+    Transition("interview_scheduled", "interview_scheduled", _DESK, ("interview_time",)),
+    Transition("interview_scheduled", "approved", _DESK, ("annotation",)),
+    Transition("interview_scheduled", "refused", _DESK),
+    Transition("interview_scheduled", "administrative_processing", _DESK),
+    Transition("administrative_processing", "approved", _DESK, ("annotation",)),
+    Transition("administrative_processing", "refused", _DESK),
+    Transition("approved", "issued", _DESK),
+    Transition("issued", "travelled", (*_FILERS, *_DESK)),
+    Transition("travelled", "closed", ("sponsor_admin", *_DESK)),
+    Transition("refused", "closed", ("desk_supervisor",)),
+)
+
+_BY_EDGE: Final = {(t.source, t.target): t for t in TRANSITIONS}
+
+
+def transition(source: str, target: str) -> Transition | None:
+    return _BY_EDGE.get((source, target))
+
+
+def allowed(source: str, role: str) -> tuple[Transition, ...]:
+    """The transitions out of ``source`` that ``role`` may take."""
+    return tuple(t for t in TRANSITIONS if t.source == source and role in t.roles)

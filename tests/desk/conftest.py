@@ -1,0 +1,250 @@
+"""Desk fixtures: a migrated database on every backend, the app, users of every role.
+
+Backends: SQLite always; PostgreSQL when a server answers at
+``VISADESK_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
+Without one the PostgreSQL runs are skipped with that reason, unless
+``VISADESK_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) makes its absence a failure.
+Each backend's database is migrated once per session (in a throwaway
+PostgreSQL database) and emptied between tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from visadesk.desk import accounts, filing
+from visadesk.desk.api.app import build_desk, create_app
+from visadesk.desk.api.state import Desk
+from visadesk.desk.authz import Principal
+from visadesk.desk.config import Settings
+from visadesk.desk.db import normalize_url, write_session
+from visadesk.desk.models import Base
+
+#: The screening date the desk tests run at (the sample roster's trips are after it).
+TODAY = dt.date(2026, 11, 27)
+PASSWORD = "correct horse battery"  # noqa: S105 - test users only
+POSTGRES_URL = os.environ.get(
+    "VISADESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_database() -> Iterator[str]:
+    admin_url = normalize_url(POSTGRES_URL)
+    try:
+        admin = create_engine(
+            admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as error:
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL} ({type(error).__name__})"
+        if os.environ.get("VISADESK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + " and VISADESK_REQUIRE_POSTGRES=1")
+        pytest.skip(reason + "; set VISADESK_TEST_POSTGRES_URL to test on PostgreSQL")
+    name = f"visadesk_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'desk.db'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture(scope="session")
+def settings_base(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        data_keys=(Fernet.generate_key().decode(),),
+        secret_key="test-secret",  # noqa: S106 - test settings
+        secure_cookies=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(settings_base: Settings) -> Desk:
+    return build_desk(settings_base, today=lambda: TODAY)
+
+
+def _empty(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Table names come from the models' metadata, not from input.
+            truncate = f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+            conn.execute(text(truncate))
+        else:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name in tables:
+                conn.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 - names from metadata
+            if _has_sequence(conn):
+                conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.execute(
+            text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+        )
+
+
+def _has_sequence(conn: Any) -> bool:
+    return bool(
+        conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").first()
+    )
+
+
+@pytest.fixture
+def desk(migrated: Desk) -> Desk:
+    """The session's desk, emptied: every test starts from no rows."""
+    _empty(migrated.engine)
+    return migrated
+
+
+@pytest.fixture
+def client(desk: Desk) -> Iterator[TestClient]:
+    with TestClient(create_app(desk), raise_server_exceptions=False) as c:
+        yield c
+
+
+@dataclass
+class World:
+    """Organizations and one user per role; ``tokens[email]`` is a bearer token."""
+
+    desk_org: int
+    sponsors: dict[str, int]
+    subs: dict[str, int]
+    projects: dict[str, int]
+    users: dict[str, Principal] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+USERS = (
+    # key, organization key, role
+    ("admin", "desk", "desk_admin"),
+    ("supervisor", "desk", "desk_supervisor"),
+    ("officer", "desk", "desk_officer"),
+    ("auditor", "desk", "auditor"),
+    ("hanbit_admin", "hanbit", "sponsor_admin"),
+    ("hanbit_staff", "hanbit", "sponsor_staff"),
+    ("haeon_admin", "haeon", "sponsor_admin"),
+    ("sejin_staff", "sejin", "subcontractor_staff"),
+    ("daeseong_staff", "daeseong", "subcontractor_staff"),
+    ("kukje_staff", "kukje", "subcontractor_staff"),
+)
+
+
+@pytest.fixture
+def world(desk: Desk, client: TestClient) -> World:
+    """Two sponsors: Hanbit (subcontractors Sejin and Daeseong) and Haeon (subcontractor Kukje)."""
+    with write_session(desk.sessions) as s:
+        d = accounts.create_org(s, None, kind="desk", name="KIT Desk Seoul")
+        orgs = {"desk": d.id}
+        for key, name in (
+            ("hanbit", "Hanbit Energy Solutions"),
+            ("haeon", "Haeon Marine Industries"),
+        ):
+            orgs[key] = accounts.create_org(s, None, kind="sponsor", name=name).id
+        for key, name, sponsor in (
+            ("sejin", "Sejin Plant Engineering & Construction", "hanbit"),
+            ("daeseong", "Daeseong Precision Machinery", "hanbit"),
+            ("kukje", "Kukje Marine Electric", "haeon"),
+        ):
+            orgs[key] = accounts.create_org(
+                s, None, kind="subcontractor", name=name, sponsor_id=orgs[sponsor]
+            ).id
+        users = {}
+        for key, org, role in USERS:
+            u = accounts.add_user(
+                s,
+                None,
+                org_id=orgs[org],
+                email=f"{key}@example.test",
+                name=key,
+                role=role,
+                password=PASSWORD,
+            )
+            users[key] = accounts.principal_of(u)
+        projects = {
+            "hanbit": filing.create_project(
+                s,
+                users["hanbit_admin"],
+                name="Hanbit GA Cell Plant",
+                worksite="Hanbit-GA Battery Plant, Bryan County, GA",
+                state="GA",
+                sector="batteries",
+                investment_usd=4_300_000_000,
+            ).id,
+            "haeon": filing.create_project(
+                s,
+                users["haeon_admin"],
+                name="Haeon Philadelphia Shipyard Modernization",
+                worksite="Philadelphia, PA",
+                state="PA",
+                sector="shipbuilding",
+            ).id,
+        }
+    world = World(
+        desk_org=orgs["desk"],
+        sponsors={k: orgs[k] for k in ("hanbit", "haeon")},
+        subs={k: orgs[k] for k in ("sejin", "daeseong", "kukje")},
+        projects=projects,
+        users=users,
+    )
+    for key, _, _ in USERS:
+        r = client.post(
+            "/api/v1/auth/token", json={"email": f"{key}@example.test", "password": PASSWORD}
+        )
+        assert r.status_code == 200, r.text
+        world.tokens[key] = r.json()["access_token"]
+    return world
+
+
+SAMPLE = Path(__file__).parents[2] / "src" / "visadesk" / "data" / "sample" / "roster.csv"
+
+
+def roster_rows(project: str | None = None, *, limit: int | None = None) -> list[dict[str, str]]:
+    """The bundled sample's rows (as CSV dicts), optionally only one project's."""
+    with SAMPLE.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if project is not None:
+        rows = [r for r in rows if r["project"] == project]
+    return rows[:limit] if limit else rows
+
+
+def roster_csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
