@@ -6,7 +6,7 @@ BIN := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PY)
 
-.PHONY: setup demo test check lint typecheck policy-check unit docs bench clean
+.PHONY: setup services demo test check lint typecheck policy-check unit docs bench clean
 
 $(UV):
 	$(PY) -m venv .tools
@@ -23,8 +23,13 @@ demo: setup
 	$(BIN)/visadesk sample out/sample.csv
 	$(BIN)/visadesk screen out/sample.csv --xlsx out/screening.xlsx --csv out/screening.csv
 
+## services: PostgreSQL and chromium for the tests (installed from Debian when root and missing)
+services:
+	@bash tools/ci/ensure-services.sh
+
 ## test: everything CI runs - lint, types, the rule set check, the whole test suite
-test: check unit
+## (SQLite always; PostgreSQL and the browser tests when services are there, else reported skipped)
+test: services check unit
 
 check: setup
 	$(BIN)/ruff check src tests tools bench
