@@ -214,7 +214,9 @@ def authenticate(
         _HASHER.hash(password or "-")
     session.add(LoginAttempt(email=email, client=client, ok=ok))
     if not ok or user is None:
-        session.flush()
+        # Committed before raising: the caller's transaction is rolled back on the error,
+        # and a failure that is not kept would never count towards the rate limit.
+        session.commit()
         raise DeskError("bad_credentials", 401)
     # A successful login clears that address's failures.
     session.execute(

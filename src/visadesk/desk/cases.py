@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from visadesk.desk import audit
 from visadesk.desk.authz import Principal, S, scope_cases, scope_documents
 from visadesk.desk.errors import DeskError
-from visadesk.desk.models import Case, CaseEvent, Document, Trip, utcnow
+from visadesk.desk.models import Case, CaseEvent, Document, Person, Trip, utcnow
 from visadesk.desk.workflow import STATES, Transition, allowed, transition
 from visadesk.policy.model import Policy
 
@@ -22,6 +22,7 @@ __all__ = [
     "QueueFilter",
     "get_case",
     "queue",
+    "queue_trips",
     "required_documents_accepted",
     "stats",
     "take_transition",
@@ -69,6 +70,9 @@ def take_transition(
         raise DeskError("illegal_transition", 409, source=case.state, target=target)
     if actor.role not in step.roles:
         raise DeskError("forbidden", 403, action=f"{case.state}->{target}")
+    if case.state == "draft":
+        # A sponsor files the batch whole (filing.submit_batch), never one case of it.
+        raise DeskError("submit_whole_batch", 409, batch=case.batch_id)
     if expected_version is not None and expected_version != case.version:
         raise DeskError("stale", 409, id=case.id, version=case.version)
     _guards(session, case, step, interview_at, required_documents, policy)
@@ -207,12 +211,44 @@ def queue(
     order = SORTS.get(sort)
     if order is None:
         raise DeskError("invalid_choice", 422, field="sort", value=sort, choices=", ".join(SORTS))
-    base = _filtered(scope_cases(select(Case), actor), f)
-    total = session.scalar(_filtered(scope_cases(select(func.count(Case.id)), actor), f)) or 0
+    # count(*), not count(id): SQLite counts a whole table from its b-tree without
+    # reading a row (0.03 ms instead of 15 ms at 100,000 cases); the same rows either way.
+    counted = select(func.count()).select_from(Case)
+    total = session.scalar(_filtered(scope_cases(counted, actor), f)) or 0
+    # The page's ids first, then its rows: the ids of a page far down come from the
+    # queue indexes alone (no table row read for the thousands skipped), then 50 rows.
+    page_ids = (
+        _filtered(scope_cases(select(Case.id), actor), f)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     rows = session.scalars(
-        base.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        select(Case).where(Case.id.in_(page_ids.scalar_subquery())).order_by(*order)
     ).all()
     return list(rows), total
+
+
+def queue_trips(session: Session, rows: Sequence[Case]) -> dict[int, Trip]:
+    """The trips of a queue page, by id, loaded with only what a queue row shows.
+
+    A whole trip brings its person (decrypting the passport number and birth
+    date) and its stored screening (a few kilobytes of JSON to parse): most of a
+    page's time at 50 rows, for nothing the row shows. Other attributes still
+    load on first use.
+    """
+    stmt = (
+        select(Trip)
+        .where(Trip.id.in_([c.trip_id for c in rows]))
+        .options(
+            load_only(Trip.id, Trip.worker_id),
+            lazyload(Trip.screening),
+            joinedload(Trip.person).load_only(
+                Person.family_name, Person.given_name, Person.name_ko
+            ),
+        )
+    )
+    return {t.id: t for t in session.scalars(stmt)}
 
 
 # -- statistics ---------------------------------------------------------------------------

@@ -104,8 +104,9 @@ def upload(
     checklist: Checklist,
     documents_dir: Path,
 ) -> Document:
-    require(actor, "document.upload")
+    # Found before checked: a case the caller cannot see is 404 whatever its role.
     case = get_case(session, actor, case_id)
+    require(actor, "document.upload")
     if case.state not in _UPLOAD_STATES:
         raise DeskError("case_closed_for_documents", 409, state=case.state)
     kinds = [i.id for i in case_checklist(session, case, checklist)]
@@ -155,12 +156,12 @@ def get_document(session: Session, actor: Principal, document_id: int) -> Docume
 def review(
     session: Session, actor: Principal, document_id: int, *, status: str, comment: str = ""
 ) -> Document:
+    doc = get_document(session, actor, document_id)
     require(actor, "document.review")
     if status not in {"accepted", "rejected"}:
         raise DeskError(
             "invalid_choice", 422, field="status", value=status, choices="accepted, rejected"
         )
-    doc = get_document(session, actor, document_id)
     if doc.status != "pending":
         raise DeskError("already_reviewed", 409, id=doc.id, status=doc.status)
     doc.status, doc.review_comment = status, comment[:2000]

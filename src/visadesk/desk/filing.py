@@ -15,15 +15,16 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from visadesk.desk import audit
 from visadesk.desk.authz import Principal, require, scope_batches, scope_projects, scope_trips
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import (
+    Base,
     Batch,
     BatchMember,
     Case,
@@ -37,7 +38,8 @@ from visadesk.desk.models import (
     utcnow,
 )
 from visadesk.engine import Screener, ScreeningResult
-from visadesk.policy.model import Policy
+from visadesk.engine.result import CategoryVerdict
+from visadesk.policy.model import Policy, Text
 from visadesk.report.contract import ResultRenderer
 from visadesk.roster.model import Problem, RosterError
 from visadesk.roster.schema import COLUMN_BY_NAME, SECTORS, ColumnType, FactValue
@@ -64,6 +66,7 @@ SENSITIVE: Final = frozenset(n for n, c in COLUMN_BY_NAME.items() if c.sensitive
 ROSTER_SUFFIXES: Final = (".csv", ".xlsx", ".parquet", ".json")
 #: Categories the desk does not handle (no visa is applied for).
 NO_CASE: Final = frozenset({"VWP"})
+_T = TypeVar("_T")
 
 
 def get_project(session: Session, actor: Principal, project_id: int) -> Project:
@@ -156,8 +159,9 @@ def _open(batch: Batch) -> None:
 
 def invite(session: Session, actor: Principal, batch_id: int, org_id: int) -> BatchMember:
     """Invite one of the sponsor's subcontractors into a batch."""
-    require(actor, "batch.invite")
+    # Found before checked, here and below: a row the caller cannot see is 404 whatever its role.
     batch = get_batch(session, actor, batch_id)
+    require(actor, "batch.invite")
     _open(batch)
     linked = session.scalar(
         select(SponsorLink.id).where(
@@ -211,6 +215,53 @@ class UploadReport:
             "statuses": self.statuses,
             "no_case": self.no_case,
         }
+
+
+class _Renderer(ResultRenderer):
+    """The contract renderer, remembering each text it has filled in (one upload's worth).
+
+    Filling a text looks up every parameter in force; a roster repeats the same
+    few dozen messages on every row, so each is filled once.
+    """
+
+    def __init__(self, policy: Policy, as_of: dt.date, lang: str = "en") -> None:
+        super().__init__(policy, as_of, lang)
+        self._filled: dict[tuple[Text, str], str] = {}
+        self._categories: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def text(self, text: Text, lang: str | None = None) -> str:
+        key = (text, lang or self.lang)
+        filled = self._filled.get(key)
+        if filled is None:
+            filled = self._filled[key] = super().text(text, lang)
+        return filled
+
+    def category(self, verdict: CategoryVerdict) -> dict[str, Any]:
+        """A category's verdict, rendered once per distinct verdict.
+
+        Rows of a roster share a few hundred distinct verdicts; two verdicts that
+        differ only in the fact values their checks read (which the contract does
+        not show) render alike, so the rendered dict is shared between their rows
+        (the rows are stored as JSON and never changed in place).
+        """
+        key = (
+            verdict.category,
+            verdict.status,
+            verdict.basis,
+            verdict.missing,
+            verdict.stay_covers,
+            verdict.ready_by,
+            verdict.in_hand,
+            verdict.lead_time_note,
+            tuple(
+                (c.rule, c.outcome, c.activity, c.missing, c.provision, c.superseded)
+                for c in verdict.checks
+            ),
+        )
+        rendered = self._categories.get(key)
+        if rendered is None:
+            rendered = self._categories[key] = super().category(verdict)
+        return rendered
 
 
 def _json_value(value: FactValue) -> Any:
@@ -277,6 +328,31 @@ def _project_problems(rows: Sequence[ScreeningResult], project: Project) -> list
     return problems
 
 
+#: The roster texts stored in columns of a fixed width, and that width (models.Person).
+STORED_WIDTH: Final = {
+    "worker_id": 64,
+    "family_name": 100,
+    "given_name": 100,
+    "name_ko": 100,
+    "passport_number": 100,
+}
+
+
+def _check_storable(rows: Sequence[ScreeningResult]) -> None:
+    """Refuse, naming row and column, a text the database cannot hold (too long, or NUL).
+
+    SQLite would store it anyway; PostgreSQL would refuse it mid-transaction.
+    """
+    for r in rows:
+        for column, width in STORED_WIDTH.items():
+            value = r.facts.get(column)
+            if isinstance(value, str) and (len(value) > width or "\x00" in value):
+                detail = {"row": r.row, "column": column, "length": len(value), "limit": width}
+                raise DeskError(
+                    "value_not_storable", 422, details=[detail], row=r.row or "-", column=column
+                )
+
+
 def upload_roster(
     session: Session,
     actor: Principal,
@@ -305,6 +381,7 @@ def upload_roster(
     problems = _project_problems(results, project)
     if problems:
         raise RosterError(problems, source=filename)
+    _check_storable(results)
     report = UploadReport(batch_id=batch.id, rows=len(results), engine=screened.engine)
     _store(session, actor, batch, filer, project, results, policy, as_of, report)
     audit.append(
@@ -329,7 +406,14 @@ def _store(  # noqa: PLR0917 - the upload's whole context, kept together
     as_of: dt.date,
     report: UploadReport,
 ) -> None:
-    renderer = ResultRenderer(policy, as_of, "en")
+    """Write an upload's people, trips, screenings and draft cases.
+
+    What is already stored (people the filer filed before, trips and cases of this
+    batch) is loaded and updated through the ORM, only where it changed; what is new
+    is inserted in bulk (Core ``insert`` of many rows, new ids returned): a roster
+    of thousands of rows is mostly new rows, and the ORM's unit of work costs more
+    per row than the database does.
+    """
     ids = [r.worker_id for r in results]
     people = {
         p.worker_id: p
@@ -350,37 +434,95 @@ def _store(  # noqa: PLR0917 - the upload's whole context, kept together
             select(Case).where(Case.batch_id == batch.id, Case.org_id == filer)
         )
     }
-    new_people = []
-    for r in results:
-        if r.worker_id not in people:
-            person = Person(org_id=filer, worker_id=r.worker_id, family_name="", given_name="")
-            people[r.worker_id] = person
-            new_people.append(person)
-        _set_person(people[r.worker_id], r.facts)
-    session.add_all(new_people)
+    stored = _Stored(batch, filer, project, people, trips, cases, utcnow())
+    _store_people(session, stored, results)
+    _store_trips(session, stored, results, report)
+    screenings, opened = _screenings_and_cases(stored, results, _Renderer(policy, as_of), report)
     session.flush()
+    _point_at(session, stored, _insert(session, Screening, screenings, "trip_id"))
+    new_cases = _insert(session, Case, opened, "trip_id")
+    events = [
+        {
+            "case_id": case_id,
+            "from_state": None,
+            "to_state": "draft",
+            "actor_id": actor.user_id,
+            "at": stored.now,
+            "comment": "",
+        }
+        for case_id in new_cases.values()
+    ]
+    _insert(session, CaseEvent, events, None)
+    report.cases = len(cases) + len(new_cases)
+
+
+@dataclass
+class _Stored:
+    """An upload's target and what it already holds: people by worker id, trips by
+    person id, cases by trip id; the ids of the new people and trips join them."""
+
+    batch: Batch
+    filer: int
+    project: Project
+    people: dict[str, Person]
+    trips: dict[int, Trip]
+    cases: dict[int, Case]
+    now: dt.datetime
+    person_ids: dict[str, int] = field(default_factory=dict)
+    trip_ids: dict[int, int] = field(default_factory=dict)
+
+
+def _store_people(session: Session, stored: _Stored, results: Sequence[ScreeningResult]) -> None:
+    """The people already filed updated (where changed), the others inserted."""
+    new = []
     for r in results:
-        person = people[r.worker_id]
-        trip = trips.get(person.id)
+        person = stored.people.get(r.worker_id)
+        if person is None:
+            new.append(
+                {
+                    "org_id": stored.filer,
+                    "worker_id": r.worker_id,
+                    **_person_values(r.facts),
+                    "created_at": stored.now,
+                    "updated_at": stored.now,
+                }
+            )
+        else:
+            _set_person(person, r.facts)
+    session.flush()
+    stored.person_ids = {p.worker_id: p.id for p in stored.people.values()}
+    stored.person_ids.update(_insert(session, Person, new, "worker_id"))
+
+
+def _store_trips(
+    session: Session, stored: _Stored, results: Sequence[ScreeningResult], report: UploadReport
+) -> None:
+    """The batch's trips updated where their facts changed; the others inserted."""
+    new = []
+    for r in results:
+        pid = stored.person_ids[r.worker_id]
+        trip = stored.trips.get(pid)
         facts = _trip_facts(r.facts)
         start, end = r.facts["trip_start"], r.facts["trip_end"]
         assert isinstance(start, dt.date) and isinstance(end, dt.date)
         if trip is None:
-            trip = Trip(
-                batch_id=batch.id,
-                person_id=person.id,
-                org_id=filer,
-                sponsor_id=batch.sponsor_id,
-                project_id=project.id,
-                worker_id=r.worker_id,
-                source_row=r.row,
-                trip_start=start,
-                trip_end=end,
-                facts=facts,
+            new.append(
+                {
+                    "batch_id": stored.batch.id,
+                    "person_id": pid,
+                    "org_id": stored.filer,
+                    "sponsor_id": stored.batch.sponsor_id,
+                    "project_id": stored.project.id,
+                    "worker_id": r.worker_id,
+                    "source_row": r.row,
+                    "trip_start": start,
+                    "trip_end": end,
+                    "facts": facts,
+                    "screening_id": None,
+                    "created_at": stored.now,
+                    "updated_at": stored.now,
+                }
             )
-            trip.person = person
-            session.add(trip)
-            trips[person.id] = trip
             report.created += 1
         elif trip.facts != facts:
             trip.facts, trip.trip_start, trip.trip_end = facts, start, end
@@ -393,44 +535,173 @@ def _store(  # noqa: PLR0917 - the upload's whole context, kept together
             counts = report.statuses.setdefault(cid, {})
             counts[verdict.status.value] = counts.get(verdict.status.value, 0) + 1
     session.flush()
+    stored.trip_ids = {pid: t.id for pid, t in stored.trips.items()}
+    stored.trip_ids.update(_insert(session, Trip, new, "person_id"))
+
+
+def _screenings_and_cases(
+    stored: _Stored,
+    results: Sequence[ScreeningResult],
+    renderer: ResultRenderer,
+    report: UploadReport,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The screenings to add (a trip's latest differs) and the draft cases to open;
+    the drafts already open are refreshed in place."""
+    screenings: list[dict[str, Any]] = []
+    opened: list[dict[str, Any]] = []
     for r in results:
-        trip = trips[people[r.worker_id].id]
-        _record_screening(session, trip, r, renderer)
-        case = cases.get(trip.id)
+        pid = stored.person_ids[r.worker_id]
+        tid = stored.trip_ids[pid]
+        known = stored.trips.get(pid)
+        row = renderer.row(r)
+        if not _same_screening(known.screening if known is not None else None, r, row):
+            screenings.append(
+                {
+                    "trip_id": tid,
+                    "policy_version": r.policy_version,
+                    "as_of": r.as_of,
+                    "recommended": r.recommended,
+                    "ready_by": r.ready_by,
+                    "statuses": {cid: v.status.value for cid, v in r.verdicts.items()},
+                    "basis": {cid: list(v.basis) for cid, v in r.verdicts.items()},
+                    "result": row,
+                    "created_at": stored.now,
+                }
+            )
+        case = stored.cases.get(tid)
         target = r.recommended if r.recommended not in NO_CASE else None
         if case is None and target is not None:
-            case = _new_case(
-                session, trip=trip, project=project, category=target, result=r, actor=actor
-            )
-            cases[trip.id] = case
+            opened.append(_case_row(stored, tid, target, r))
         elif case is not None and case.state == "draft" and target is not None:
-            _refresh_case(case, trip, target, r)
-        if case is None:
+            assert known is not None  # a case's trip was stored before this upload
+            _refresh_case(case, known, target, r)
+        if case is None and target is None:
             report.no_case.append(r.worker_id)
-    report.cases = len(cases)
+    return screenings, opened
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+def _case_row(stored: _Stored, trip_id: int, category: str, r: ScreeningResult) -> dict[str, Any]:
+    """A new draft case, as :func:`_new_case` and :func:`_refresh_case` would make it."""
+    start = r.facts["trip_start"]
+    assert isinstance(start, dt.date)
+    chosen = r.verdicts.get(category)
+    ready = chosen.ready_by if chosen is not None else None
+    return {
+        "trip_id": trip_id,
+        "batch_id": stored.batch.id,
+        "org_id": stored.filer,
+        "sponsor_id": stored.batch.sponsor_id,
+        "project_id": stored.project.id,
+        "sector": stored.project.sector,
+        "category": category,
+        "state": "draft",
+        "trip_start": start,
+        "ready_by": ready,
+        "urgency_date": _urgency(start, ready, r.as_of),
+        "search": _search_of(r.worker_id, _person_values(r.facts)),
+        "version": 1,
+        "created_at": stored.now,
+        "updated_at": stored.now,
+    }
+
+
+def _point_at(session: Session, stored: _Stored, screenings: Mapping[int, int]) -> None:
+    """Point each trip at its new screening (trip id -> screening id)."""
+    trip, screening = _table(Trip), _table(Screening)
+    for chunk in _chunks(sorted(screenings.items()), 1000):
+        session.execute(
+            update(trip)
+            .where(
+                trip.c.id.in_([t for t, _ in chunk]),
+                screening.c.id.in_([s for _, s in chunk]),
+                screening.c.trip_id == trip.c.id,
+            )
+            .values(screening_id=screening.c.id)
+        )
+    for known in stored.trips.values():
+        if known.id in screenings:
+            session.expire(known, ["screening_id", "screening"])
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _insert(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], key: str | None
+) -> dict[Any, int]:
+    """Insert ``rows`` in bulk, through the columns' types (encryption, JSON); with
+    ``key``, give them ids first and return them by their value of that column.
+
+    Ids are taken before the insert (:func:`_new_ids`) rather than returned by it:
+    a plain multi-row insert is twice as fast on PostgreSQL as one with RETURNING.
+    """
+    if not rows:
+        return {}
+    table = _table(model)
+    if key is not None:
+        ids = _new_ids(session, table, len(rows))
+        rows = [{**row, "id": new} for row, new in zip(rows, ids, strict=True)]
+    session.execute(insert(table), list(rows))
+    return {} if key is None else {row[key]: row["id"] for row in rows}
+
+
+def _new_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` unused ids of ``table``: from its sequence on PostgreSQL; on SQLite the
+    ones after the largest (a write transaction there holds the only write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        numbers = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        return [int(n) for n in session.scalars(numbers)]
+    first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(first, first + count))
+
+
+def _same_screening(latest: Screening | None, result: ScreeningResult, row: Any) -> bool:
+    return (
+        latest is not None
+        and latest.policy_version == result.policy_version
+        and latest.as_of == result.as_of
+        and latest.result == row
+    )
+
+
+def _chunks(items: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def _set_person(person: Person, facts: Mapping[str, FactValue]) -> None:
+def _person_values(facts: Mapping[str, FactValue]) -> dict[str, str | None]:
+    """A person's columns from roster facts (dates ISO)."""
+
     def text(name: str) -> str | None:
         value = facts.get(name)
         if value is None:
             return None
         return value.isoformat() if isinstance(value, dt.date) else str(value)
 
-    person.family_name = text("family_name") or ""
-    person.given_name = text("given_name") or ""
-    person.name_ko = text("name_ko")
-    person.nationality = text("nationality")
+    return {
+        "family_name": text("family_name") or "",
+        "given_name": text("given_name") or "",
+        "name_ko": text("name_ko"),
+        "nationality": text("nationality"),
+        "passport_number": text("passport_number"),
+        "birth_date": text("birth_date"),
+    }
+
+
+def _set_person(person: Person, facts: Mapping[str, FactValue]) -> None:
+    values = _person_values(facts)
+    person.family_name = values["family_name"] or ""
+    person.given_name = values["given_name"] or ""
+    person.name_ko = values["name_ko"]
+    person.nationality = values["nationality"]
     # Compare before assigning: re-encrypting an unchanged value would churn the row.
     for name in ("passport_number", "birth_date"):
-        value = text(name)
-        if getattr(person, name) != value:
-            setattr(person, name, value)
+        if getattr(person, name) != values[name]:
+            setattr(person, name, values[name])
 
 
 def _record_screening(
@@ -470,7 +741,15 @@ def _urgency(trip_start: dt.date, ready_by: dt.date | None, as_of: dt.date) -> d
 
 def _search_text(trip: Trip) -> str:
     p = trip.person
-    parts = [trip.worker_id, p.family_name, p.given_name, p.name_ko or ""]
+    return _search_words(trip.worker_id, p.family_name, p.given_name, p.name_ko)
+
+
+def _search_of(worker_id: str, person: Mapping[str, str | None]) -> str:
+    return _search_words(worker_id, person["family_name"], person["given_name"], person["name_ko"])
+
+
+def _search_words(worker_id: str, family: str | None, given: str | None, ko: str | None) -> str:
+    parts = [worker_id, family or "", given or "", ko or ""]
     return " ".join(x for x in parts if x).casefold()[:400]
 
 
@@ -482,7 +761,9 @@ def _new_case(
     category: str,
     result: ScreeningResult | None,
     actor: Principal,
+    flush: bool = True,
 ) -> Case:
+    """A draft case; with ``flush`` False its opening event is the caller's to add."""
     case = Case(
         trip_id=trip.id,
         batch_id=trip.batch_id,
@@ -499,11 +780,14 @@ def _new_case(
     if result is not None:
         _refresh_case(case, trip, category, result)
     session.add(case)
-    session.flush()
-    session.add(
-        CaseEvent(case_id=case.id, from_state=None, to_state="draft", actor_id=actor.user_id)
-    )
+    if flush:
+        session.flush()
+        session.add(_opened_event(case, actor))
     return case
+
+
+def _opened_event(case: Case, actor: Principal) -> CaseEvent:
+    return CaseEvent(case_id=case.id, from_state=None, to_state="draft", actor_id=actor.user_id)
 
 
 def _refresh_case(case: Case, trip: Trip, category: str, result: ScreeningResult) -> None:
@@ -526,10 +810,10 @@ def open_case(
     as_of: dt.date,
 ) -> Case:
     """Open a draft case for a trip in an open batch, for a category the filer chooses."""
-    require(actor, "case.edit_draft")
     trip = session.scalar(scope_trips(select(Trip), actor).where(Trip.id == trip_id))
     if trip is None:
         raise DeskError("not_found", 404, entity="trip", id=trip_id)
+    require(actor, "case.edit_draft")
     batch = session.get_one(Batch, trip.batch_id)
     _open(batch)
     known = [c.id for c in policy.categories_at(as_of) if c.id not in NO_CASE]
@@ -577,8 +861,8 @@ def open_case(
 
 def submit_batch(session: Session, actor: Principal, batch_id: int) -> dict[str, Any]:
     """File the batch whole: every draft case becomes submitted, in one transaction."""
-    require(actor, "batch.submit")
     batch = get_batch(session, actor, batch_id)
+    require(actor, "batch.submit")
     _open(batch)
     cases = session.scalars(
         select(Case).where(Case.batch_id == batch.id, Case.state == "draft").order_by(Case.id)

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visadesk import __version__
@@ -29,6 +30,7 @@ from visadesk.i18n import t
 from visadesk.policy.documents import load_checklist
 from visadesk.policy.load import load_policy
 from visadesk.roster.model import RosterError
+from visadesk.web.app import mount_web
 
 __all__ = ["build_desk", "create_app"]
 
@@ -107,6 +109,12 @@ def create_app(desk: Desk) -> FastAPI:
         code = {404: "not_found_path", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, t(f"desk.error.{code}", lang, status=exc.status_code))
 
+    @app.exception_handler(DataError)
+    async def invalid_data(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database refuses (a NUL in PostgreSQL text, a text too long): the
+        # request's fault, not the server's. The transaction has been rolled back.
+        return _error(422, "invalid_data", t("desk.error.invalid_data", request_lang(request)))
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -117,4 +125,5 @@ def create_app(desk: Desk) -> FastAPI:
         return {"status": "ok", "policy": desk.policy.version}
 
     app.include_router(router)
+    mount_web(app, desk)
     return app

@@ -96,9 +96,7 @@ def caller(request: Request, desk: DeskDep) -> Principal:
                 raise DeskError("unauthenticated", 401)
             user, token = found
             if request.method not in SAFE_METHODS:
-                submitted = request.headers.get(CSRF_HEADER) or request.state.__dict__.get(
-                    "form_csrf"
-                )
+                submitted = request.headers.get(CSRF_HEADER)
                 if not csrf_ok(request, token.csrf_token, submitted):
                     raise DeskError("csrf_failed", 403)
             principal = principal_of(user)

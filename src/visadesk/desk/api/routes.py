@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import accounts, audit, cases, documents, filing
 from visadesk.desk.api import present
-from visadesk.desk.api.deps import Caller, DeskDep, Lang, ReadDB, WriteDB
+from visadesk.desk.api.deps import SESSION_COOKIE, Caller, DeskDep, Lang, ReadDB, WriteDB
 from visadesk.desk.api.schemas import (
+    MAX_ID,
     AnnotationOut,
     AuditOut,
     BatchIn,
@@ -74,6 +75,10 @@ router = APIRouter(prefix="/api/v1", responses=_ERRORS)
 
 Page = Annotated[int, Query(ge=1, le=100_000)]
 PerPage = Annotated[int, Query(ge=1, le=200)]
+#: A row id in the path: out of range is 422, never a database error.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: A row id filtering a list.
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def client_of(request: Request) -> str:
@@ -94,10 +99,15 @@ def login(body: TokenIn, request: Request, db: WriteDB) -> dict[str, Any]:
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
 def logout(request: Request, me: Caller, db: WriteDB) -> Response:
+    """Revoke the credential this request came with: its bearer token or its session."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         accounts.revoke_token(db, auth[7:].strip())
-    return Response(status_code=204)
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        accounts.revoke_token(db, cookie)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
 
 
 @router.get("/me", response_model=MeOut, tags=["auth"])
@@ -134,7 +144,7 @@ def create_org(body: OrgIn, me: Caller, db: WriteDB) -> dict[str, Any]:
 
 
 @router.get("/organizations/{org_id}", response_model=OrgOut, tags=["organizations"])
-def get_org(org_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
+def get_org(org_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     org = db.scalar(scope_organizations(select(Organization), me).where(Organization.id == org_id))
     if org is None:
         raise DeskError("not_found", 404, entity="organization", id=org_id)
@@ -178,18 +188,22 @@ def create_project(body: ProjectIn, me: Caller, db: WriteDB) -> dict[str, Any]:
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut, tags=["projects"])
-def get_project(project_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
+def get_project(project_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     return present.project_out(filing.get_project(db, me, project_id))
 
 
-def _members(db: Session, batch_id: int) -> list[int]:
-    return list(db.scalars(select(BatchMember.org_id).where(BatchMember.batch_id == batch_id)))
+def _members(db: Session, me: Principal, batch_id: int) -> list[int]:
+    """The subcontractors invited into a batch; a subcontractor learns only of itself."""
+    stmt = select(BatchMember.org_id).where(BatchMember.batch_id == batch_id)
+    if me.kind == "subcontractor":
+        stmt = stmt.where(BatchMember.org_id == me.org_id)
+    return list(db.scalars(stmt.order_by(BatchMember.org_id)))
 
 
 @router.get("/batches", response_model=list[BatchOut], tags=["batches"])
 def list_batches(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     rows = db.scalars(scope_batches(select(Batch), me).order_by(Batch.id.desc()))
-    return [present.batch_out(b, _members(db, b.id)) for b in rows]
+    return [present.batch_out(b, _members(db, me, b.id)) for b in rows]
 
 
 @router.post("/batches", response_model=BatchOut, status_code=201, tags=["batches"])
@@ -199,21 +213,21 @@ def create_batch(body: BatchIn, me: Caller, db: WriteDB) -> dict[str, Any]:
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut, tags=["batches"])
-def get_batch(batch_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
+def get_batch(batch_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     batch = filing.get_batch(db, me, batch_id)
-    return present.batch_out(batch, _members(db, batch.id))
+    return present.batch_out(batch, _members(db, me, batch.id))
 
 
 @router.post("/batches/{batch_id}/members", response_model=BatchOut, tags=["batches"])
-def invite(batch_id: int, body: InviteIn, me: Caller, db: WriteDB) -> dict[str, Any]:
+def invite(batch_id: PathId, body: InviteIn, me: Caller, db: WriteDB) -> dict[str, Any]:
     filing.invite(db, me, batch_id, body.org_id)
     batch = filing.get_batch(db, me, batch_id)
-    return present.batch_out(batch, _members(db, batch.id))
+    return present.batch_out(batch, _members(db, me, batch.id))
 
 
 @router.post("/batches/{batch_id}/roster", response_model=UploadOut, tags=["batches"])
 def upload_roster(
-    batch_id: int,
+    batch_id: PathId,
     file: Annotated[UploadFile, File(description="CSV, XLSX, Parquet or JSON roster")],
     me: Caller,
     desk: DeskDep,
@@ -248,12 +262,12 @@ def _read_limited(file: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/batches/{batch_id}/submit", response_model=SubmitOut, tags=["batches"])
-def submit(batch_id: int, me: Caller, db: WriteDB) -> dict[str, Any]:
+def submit(batch_id: PathId, me: Caller, db: WriteDB) -> dict[str, Any]:
     return filing.submit_batch(db, me, batch_id)
 
 
 @router.get("/batches/{batch_id}/trips", response_model=list[TripOut], tags=["batches"])
-def batch_trips(batch_id: int, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
+def batch_trips(batch_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     filing.get_batch(db, me, batch_id)
     trips = db.scalars(
         scope_trips(select(Trip), me).where(Trip.batch_id == batch_id).order_by(Trip.id)
@@ -277,7 +291,7 @@ def _trip(db: Session, me: Principal, trip_id: int) -> Trip:
 
 
 @router.get("/trips/{trip_id}", response_model=TripDetailOut, tags=["trips"])
-def get_trip(trip_id: int, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
+def get_trip(trip_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
     trip = _trip(db, me, trip_id)
     case_id = db.scalar(select(Case.id).where(Case.trip_id == trip.id))
     s = trip.screening
@@ -290,7 +304,7 @@ def get_trip(trip_id: int, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) ->
 
 @router.post("/trips/{trip_id}/cases", response_model=CaseOut, status_code=201, tags=["trips"])
 def open_case(
-    trip_id: int, body: OpenCaseIn, me: Caller, db: WriteDB, desk: DeskDep
+    trip_id: PathId, body: OpenCaseIn, me: Caller, db: WriteDB, desk: DeskDep
 ) -> dict[str, Any]:
     """Open (or re-point) the trip's draft case for a category the filer chooses."""
     case = filing.open_case(
@@ -306,9 +320,9 @@ def open_case(
 def queue(
     me: Caller,
     db: ReadDB,
-    sponsor_id: int | None = None,
-    project_id: int | None = None,
-    batch_id: int | None = None,
+    sponsor_id: QueryId = None,
+    project_id: QueryId = None,
+    batch_id: QueryId = None,
     sector: str | None = None,
     category: str | None = None,
     state: Annotated[list[str] | None, Query()] = None,
@@ -320,9 +334,7 @@ def queue(
     """The desk queue: most urgent first (the last day processing can start)."""
     f = cases.QueueFilter(sponsor_id, project_id, batch_id, sector, category, tuple(state or ()), q)
     rows, total = cases.queue(db, me, f, sort=sort, page=page, per_page=per_page)
-    trips = {
-        t.id: t for t in db.scalars(select(Trip).where(Trip.id.in_([c.trip_id for c in rows])))
-    }
+    trips = cases.queue_trips(db, rows)
     return {
         "items": [present.case_out(c, trips[c.trip_id]) for c in rows],
         "total": total,
@@ -350,12 +362,12 @@ def _case_detail(db: Session, me: Principal, case: Case, desk: Any, lang: str) -
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut, tags=["cases"])
-def get_case(case_id: int, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
+def get_case(case_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
     return _case_detail(db, me, cases.get_case(db, me, case_id), desk, lang)
 
 
 @router.get("/cases/{case_id}/events", response_model=list[EventOut], tags=["cases"])
-def case_events(case_id: int, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
+def case_events(case_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     case = cases.get_case(db, me, case_id)
     events = db.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
@@ -365,7 +377,7 @@ def case_events(case_id: int, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseDetailOut, tags=["cases"])
 def transition(
-    case_id: int, body: TransitionIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
+    case_id: PathId, body: TransitionIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
 ) -> dict[str, Any]:
     """Move the case along the workflow. Illegal moves: 409; a role not allowed: 403."""
     case = cases.get_case(db, me, case_id)
@@ -386,7 +398,7 @@ def transition(
 
 
 @router.get("/cases/{case_id}/annotation", response_model=AnnotationOut, tags=["cases"])
-def annotation(case_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
+def annotation(case_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     case = cases.get_case(db, me, case_id)
     if not case.annotation_en:
         raise DeskError("no_annotation", 404, id=case.id)
@@ -398,7 +410,7 @@ def annotation(case_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}/documents", response_model=list[ChecklistItemOut], tags=["documents"])
 def checklist(
-    case_id: int, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang
+    case_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang
 ) -> list[dict[str, Any]]:
     """The case's document checklist with its uploads."""
     case = cases.get_case(db, me, case_id)
@@ -425,7 +437,7 @@ def checklist(
 
 
 @router.get("/cases/{case_id}/uploads", response_model=list[DocumentOut], tags=["documents"])
-def case_uploads(case_id: int, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
+def case_uploads(case_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     case = cases.get_case(db, me, case_id)
     rows = db.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id))
     return [present.document_out(d) for d in rows]
@@ -435,7 +447,7 @@ def case_uploads(case_id: int, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     "/cases/{case_id}/documents", response_model=DocumentOut, status_code=201, tags=["documents"]
 )
 def upload_document(
-    case_id: int,
+    case_id: PathId,
     kind: Annotated[str, Form(min_length=1, max_length=64)],
     file: Annotated[UploadFile, File()],
     me: Caller,
@@ -458,7 +470,7 @@ def upload_document(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, tags=["documents"])
-def get_document(document_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
+def get_document(document_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     return present.document_out(documents.get_document(db, me, document_id))
 
 
@@ -468,7 +480,7 @@ def get_document(document_id: int, me: Caller, db: ReadDB) -> dict[str, Any]:
     response_class=FileResponse,
     responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
 )
-def document_content(document_id: int, me: Caller, db: ReadDB, desk: DeskDep) -> FileResponse:
+def document_content(document_id: PathId, me: Caller, db: ReadDB, desk: DeskDep) -> FileResponse:
     doc = documents.get_document(db, me, document_id)
     path = documents.document_path(desk.settings.documents_dir, doc.sha256)
     if not path.exists():
@@ -477,7 +489,7 @@ def document_content(document_id: int, me: Caller, db: ReadDB, desk: DeskDep) ->
 
 
 @router.post("/documents/{document_id}/review", response_model=DocumentOut, tags=["documents"])
-def review_document(document_id: int, body: ReviewIn, me: Caller, db: WriteDB) -> dict[str, Any]:
+def review_document(document_id: PathId, body: ReviewIn, me: Caller, db: WriteDB) -> dict[str, Any]:
     doc = documents.review(db, me, document_id, status=body.status, comment=body.comment)
     return present.document_out(doc)
 
@@ -489,8 +501,8 @@ def review_document(document_id: int, body: ReviewIn, me: Caller, db: WriteDB) -
 def statistics(
     me: Caller,
     db: ReadDB,
-    sponsor_id: int | None = None,
-    project_id: int | None = None,
+    sponsor_id: QueryId = None,
+    project_id: QueryId = None,
     sector: str | None = None,
     category: str | None = None,
 ) -> dict[str, Any]:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from visadesk.desk.workflow import Role
+
+#: The largest row id (the id columns are 32-bit integers on every database).
+MAX_ID: Final = 2**31 - 1
+#: A row id given in a request body.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 Sector = Literal[
     "shipbuilding",
@@ -62,7 +67,7 @@ class OrgIn(Strict):
     kind: Literal["desk", "sponsor", "subcontractor"]
     name: str = Field(min_length=1, max_length=200)
     name_ko: str | None = Field(default=None, max_length=200)
-    sponsor_id: int | None = None
+    sponsor_id: RowId | None = None
 
 
 class OrgOut(BaseModel):
@@ -73,7 +78,7 @@ class OrgOut(BaseModel):
 
 
 class UserIn(Strict):
-    org_id: int
+    org_id: RowId
     email: str = Field(min_length=3, max_length=254)
     name: str = Field(min_length=1, max_length=200)
     role: Role
@@ -114,7 +119,7 @@ class ProjectOut(BaseModel):
 
 
 class BatchIn(Strict):
-    project_id: int
+    project_id: RowId
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -130,7 +135,7 @@ class BatchOut(BaseModel):
 
 
 class InviteIn(Strict):
-    org_id: int
+    org_id: RowId
 
 
 class UploadOut(BaseModel):

@@ -328,13 +328,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("visa_case", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_visa_case_batch_id"), ["batch_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_visa_case_category"), ["category"], unique=False)
-        batch_op.create_index(batch_op.f("ix_visa_case_org_id"), ["org_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_visa_case_project_id"), ["project_id"], unique=False)
-        batch_op.create_index("ix_visa_case_queue", ["state", "urgency_date", "id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_visa_case_sector"), ["sector"], unique=False)
-        batch_op.create_index(batch_op.f("ix_visa_case_sponsor_id"), ["sponsor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_visa_case_trip_id"), ["trip_id"], unique=False)
+        # The queue's pages, in urgency order, whole or narrowed by one column (models.Case).
+        batch_op.create_index("ix_visa_case_urgency", ["urgency_date", "id"], unique=False)
+        for name, column in (
+            ("ix_visa_case_queue", "state"),
+            ("ix_visa_case_org_queue", "org_id"),
+            ("ix_visa_case_sponsor_queue", "sponsor_id"),
+            ("ix_visa_case_project_queue", "project_id"),
+            ("ix_visa_case_sector_queue", "sector"),
+            ("ix_visa_case_category_queue", "category"),
+        ):
+            batch_op.create_index(name, [column, "urgency_date", "id"], unique=False)
 
     op.create_table(
         "case_event",
@@ -417,13 +422,17 @@ def downgrade() -> None:
 
     op.drop_table("case_event")
     with op.batch_alter_table("visa_case", schema=None) as batch_op:
+        for name in (
+            "ix_visa_case_category_queue",
+            "ix_visa_case_sector_queue",
+            "ix_visa_case_project_queue",
+            "ix_visa_case_sponsor_queue",
+            "ix_visa_case_org_queue",
+            "ix_visa_case_queue",
+            "ix_visa_case_urgency",
+        ):
+            batch_op.drop_index(name)
         batch_op.drop_index(batch_op.f("ix_visa_case_trip_id"))
-        batch_op.drop_index(batch_op.f("ix_visa_case_sponsor_id"))
-        batch_op.drop_index(batch_op.f("ix_visa_case_sector"))
-        batch_op.drop_index("ix_visa_case_queue")
-        batch_op.drop_index(batch_op.f("ix_visa_case_project_id"))
-        batch_op.drop_index(batch_op.f("ix_visa_case_org_id"))
-        batch_op.drop_index(batch_op.f("ix_visa_case_category"))
         batch_op.drop_index(batch_op.f("ix_visa_case_batch_id"))
 
     op.drop_table("visa_case")

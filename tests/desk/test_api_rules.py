@@ -1,0 +1,319 @@
+"""The workflow's rules through the API: who may move a case where, and what refuses.
+
+Every transition of :data:`visadesk.desk.workflow.TRANSITIONS` is taken once by
+a role it names (200) and tried once by a role it does not name (403
+``forbidden``, nothing changed); the table is the workflow's own, so a new
+transition is tested without editing this file. A move the workflow does not
+have is 409 ``illegal_transition``, with its message in the request's
+language. Guards, stale versions and batch rules follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from visadesk.desk import accounts, cases, documents, filing
+from visadesk.desk.api.state import Desk
+from visadesk.desk.db import read_session, write_session
+from visadesk.desk.models import AuditHead, Case, CaseEvent, Document
+from visadesk.desk.workflow import ROLES, TRANSITIONS, Transition
+from visadesk.i18n import t
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+INTERVIEW = "2026-12-10T09:30:00+09:00"
+#: A user of each role who can see a case Sejin filed into Hanbit's batch.
+USER_OF: Final = {
+    "desk_admin": "admin",
+    "desk_supervisor": "supervisor",
+    "desk_officer": "officer",
+    "auditor": "auditor",
+    "sponsor_admin": "hanbit_admin",
+    "sponsor_staff": "hanbit_staff",
+    "subcontractor_staff": "sejin_staff",
+}
+assert set(USER_OF) == set(ROLES)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
+
+
+def _batch(desk: Desk, world: World, *, invite: bool = True) -> int:
+    with write_session(desk.sessions) as s:
+        batch = filing.create_batch(
+            s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="rules"
+        ).id
+        if invite:
+            filing.invite(s, world.users["hanbit_admin"], batch, world.subs["sejin"])
+    return batch
+
+
+def _sejin_case(desk: Desk, world: World, category: str = "B1") -> int:
+    """A draft case of one of Sejin's staff in Hanbit's batch, with its required documents
+    uploaded and accepted (so the documents guard holds)."""
+    batch = _batch(desk, world)
+    rows = [
+        r
+        for r in roster_rows("Hanbit GA Cell Plant")
+        if r["employer"] == "Sejin Plant Engineering & Construction"
+    ]
+    with write_session(desk.sessions) as s:
+        filing.upload_roster(
+            s,
+            world.users["sejin_staff"],
+            batch,
+            data=roster_csv(rows),
+            filename="sejin.csv",
+            policy=desk.policy,
+            as_of=TODAY,
+        )
+        case = s.scalars(
+            select(Case).where(Case.batch_id == batch, Case.category == category).order_by(Case.id)
+        ).first()
+        assert case is not None
+        for kind in documents.required_kinds(s, case, desk.checklist):
+            doc = documents.upload(
+                s,
+                world.users["sejin_staff"],
+                case.id,
+                kind=kind,
+                filename=f"{kind}.pdf",
+                data=PDF,
+                checklist=desk.checklist,
+                documents_dir=desk.settings.documents_dir,
+            )
+            documents.review(s, world.users["officer"], doc.id, status="accepted")
+        return case.id
+
+
+def _put(desk: Desk, case_id: int, state: str) -> int:
+    """Put the case in ``state`` directly (the test's setup, not a transition); its version."""
+    with write_session(desk.sessions) as s:
+        s.execute(update(Case).where(Case.id == case_id).values(state=state))
+        return s.get_one(Case, case_id).version
+
+
+def _state(desk: Desk, case_id: int) -> tuple[str, int, int, int]:
+    with read_session(desk.sessions) as s:
+        case = s.get_one(Case, case_id)
+        events = s.scalar(select(func.count()).where(CaseEvent.case_id == case_id)) or 0
+        head = s.get_one(AuditHead, 1).seq
+        return case.state, case.version, events, head
+
+
+def _body(step: Transition, version: int) -> dict[str, Any]:
+    body: dict[str, Any] = {"to": step.target, "version": version}
+    if "interview_time" in step.guards:
+        body["interview_at"] = INTERVIEW
+    return body
+
+
+def _move(client: TestClient, world: World, who: str, case_id: int, body: dict[str, Any]) -> Any:
+    return client.post(f"/api/v1/cases/{case_id}/transitions", json=body, headers=world.auth(who))
+
+
+def test_every_transition_allows_its_roles_and_refuses_others(
+    client: TestClient, desk: Desk, world: World
+) -> None:
+    case_id = _sejin_case(desk, world)
+    for step in TRANSITIONS:
+        allowed, refused = step.roles[0], next(r for r in ROLES if r not in step.roles)
+        where = f"{step.source} -> {step.target}"
+        version = _put(desk, case_id, step.source)
+        before = _state(desk, case_id)
+        r = _move(client, world, USER_OF[refused], case_id, _body(step, version))
+        assert r.status_code == 403, (where, refused, r.text)
+        assert r.json()["error"]["code"] == "forbidden", where
+        assert _state(desk, case_id) == before, where
+        if step.source == "draft":
+            # A draft case is filed with its whole batch, never on its own.
+            r = _move(client, world, USER_OF[allowed], case_id, _body(step, version))
+            assert r.status_code == 409, (where, r.text)
+            assert _state(desk, case_id) == before, where
+            continue
+        r = _move(client, world, USER_OF[allowed], case_id, _body(step, version))
+        assert r.status_code == 200, (where, allowed, r.text)
+        body = r.json()
+        assert (body["state"], body["version"]) == (step.target, version + 1), where
+        assert body["events"][-1]["to_state"] == step.target, where
+        _, _, events, head = _state(desk, case_id)
+        assert (events, head) == (before[2] + 1, before[3] + 1), where
+
+
+def test_draft_cases_are_submitted_with_their_batch(
+    client: TestClient, desk: Desk, world: World
+) -> None:
+    step = next(s for s in TRANSITIONS if s.source == "draft")
+    assert (step.target, step.roles) == ("submitted", ("sponsor_admin",))
+    case_id = _sejin_case(desk, world)
+    with read_session(desk.sessions) as s:
+        batch = s.get_one(Case, case_id).batch_id
+    for who in ("hanbit_staff", "sejin_staff", "officer"):
+        r = client.post(f"/api/v1/batches/{batch}/submit", headers=world.auth(who))
+        assert r.status_code == 403, (who, r.text)
+    r = client.post(f"/api/v1/batches/{batch}/submit", headers=world.auth("hanbit_admin"))
+    assert r.status_code == 200, r.text
+    assert _state(desk, case_id)[0] == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers"),
+    [
+        ("en", {}),
+        ("ko", {"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}),
+        ("ko", {"Accept-Language": "ko"}),
+    ],
+)
+def test_illegal_transition_is_409_in_the_readers_language(
+    client: TestClient, desk: Desk, world: World, lang: str, headers: dict[str, str]
+) -> None:
+    case_id = _sejin_case(desk, world)
+    _put(desk, case_id, "submitted")
+    before = _state(desk, case_id)
+    r = client.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        json={"to": "approved"},
+        headers={**world.auth("officer"), **headers},
+    )
+    assert r.status_code == 409, r.text
+    error = r.json()["error"]
+    assert error["code"] == "illegal_transition"
+    expected = t("desk.error.illegal_transition", lang, source="submitted", target="approved")
+    assert error["message"] == expected
+    if lang == "ko":
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in error["message"])  # Hangul
+    assert _state(desk, case_id) == before
+    # A state the workflow does not know at all is a bad request, also refused.
+    r = client.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        json={"to": "teleported"},
+        headers=world.auth("officer"),
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_choice"
+
+
+def test_documents_guard(client: TestClient, desk: Desk, world: World) -> None:
+    case_id = _sejin_case(desk, world)
+    version = _put(desk, case_id, "in_review")
+    with write_session(desk.sessions) as s:
+        doc = s.scalars(select(Document).where(Document.case_id == case_id)).first()
+        assert doc is not None
+        doc.status = "rejected"
+    before = _state(desk, case_id)
+    r = _move(client, world, "officer", case_id, {"to": "ready_for_interview", "version": version})
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "documents_missing"
+    assert _state(desk, case_id) == before
+
+
+def test_interview_guard(client: TestClient, desk: Desk, world: World) -> None:
+    case_id = _sejin_case(desk, world)
+    _put(desk, case_id, "ready_for_interview")
+    before = _state(desk, case_id)
+    for extra, code in (
+        ({}, "interview_time_required"),
+        ({"interview_at": "2026-12-10T09:30:00"}, "invalid_value"),  # no time zone
+    ):
+        r = _move(client, world, "officer", case_id, {"to": "interview_scheduled", **extra})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == code
+        assert _state(desk, case_id) == before
+    r = _move(
+        client, world, "officer", case_id, {"to": "interview_scheduled", "interview_at": INTERVIEW}
+    )
+    assert r.status_code == 200, r.text
+    expected = dt.datetime(2026, 12, 10, 0, 30, tzinfo=dt.UTC)
+    assert dt.datetime.fromisoformat(r.json()["interview_at"]) == expected
+    r = client.get(f"/api/v1/cases/{case_id}", headers=world.auth("sejin_staff"))
+    assert dt.datetime.fromisoformat(r.json()["interview_at"]) == expected  # read back, in UTC
+
+
+def test_approval_writes_the_annotation(client: TestClient, desk: Desk, world: World) -> None:
+    case_id = _sejin_case(desk, world)
+    _put(desk, case_id, "interview_scheduled")
+    r = client.get(f"/api/v1/cases/{case_id}/annotation", headers=world.auth("officer"))
+    assert r.status_code == 404
+    r = _move(client, world, "officer", case_id, {"to": "approved"})
+    assert r.status_code == 200, r.text
+    annotation = r.json()["annotation"]
+    assert annotation["en"].startswith("B-1 | ") and annotation["ko"]
+    assert "Hanbit GA Cell Plant" in annotation["en"]
+    r = client.get(f"/api/v1/cases/{case_id}/annotation", headers=world.auth("sejin_staff"))
+    assert r.status_code == 200 and r.json()["en"] == annotation["en"]
+
+
+def test_stale_version_is_409(client: TestClient, desk: Desk, world: World) -> None:
+    case_id = _sejin_case(desk, world)
+    version = _put(desk, case_id, "submitted")
+    r = _move(client, world, "officer", case_id, {"to": "in_review", "version": version})
+    assert r.status_code == 200, r.text
+    before = _state(desk, case_id)
+    # A second officer acting on the page they loaded before the first one's change.
+    r = _move(
+        client, world, "supervisor", case_id, {"to": "documents_requested", "version": version}
+    )
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "stale"
+    assert _state(desk, case_id) == before
+    r = _move(
+        client, world, "supervisor", case_id, {"to": "documents_requested", "version": version + 1}
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_submitting_an_empty_batch_is_409(client: TestClient, desk: Desk, world: World) -> None:
+    batch = _batch(desk, world)
+    r = client.post(f"/api/v1/batches/{batch}/submit", headers=world.auth("hanbit_admin"))
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "empty_batch"
+    r = client.get(f"/api/v1/batches/{batch}", headers=world.auth("hanbit_admin"))
+    assert r.json()["state"] == "open"
+
+
+def test_a_submitted_batch_takes_no_more(client: TestClient, desk: Desk, world: World) -> None:
+    case_id = _sejin_case(desk, world)
+    with read_session(desk.sessions) as s:
+        batch = s.get_one(Case, case_id).batch_id
+    admin = world.auth("hanbit_admin")
+    assert client.post(f"/api/v1/batches/{batch}/submit", headers=admin).status_code == 200
+    before = _state(desk, case_id)
+    rows = [r for r in roster_rows("Hanbit GA Cell Plant") if r["worker_id"].startswith("HB")]
+    for who in ("hanbit_admin", "sejin_staff"):
+        r = client.post(
+            f"/api/v1/batches/{batch}/roster",
+            files={"file": ("late.csv", roster_csv(rows[:3]))},
+            headers=world.auth(who),
+        )
+        assert r.status_code == 409, (who, r.text)
+        assert r.json()["error"]["code"] == "batch_not_open"
+    r = client.post(f"/api/v1/batches/{batch}/submit", headers=admin)
+    assert r.status_code == 409
+    r = client.post(
+        f"/api/v1/batches/{batch}/members", json={"org_id": world.subs["daeseong"]}, headers=admin
+    )
+    assert r.status_code == 409
+    assert _state(desk, case_id) == before
+
+
+def test_a_server_error_shows_no_details(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("passport M12345678 in a traceback")
+
+    monkeypatch.setattr(cases, "stats", broken)
+    r = client.get("/api/v1/stats", headers={**world.auth("officer"), "Accept-Language": "ko"})
+    assert r.status_code == 500
+    assert r.json() == {
+        "error": {"code": "internal", "message": t("desk.error.internal", "ko"), "details": []}
+    }
+    assert "M12345678" not in r.text and "Traceback" not in r.text
