@@ -6,7 +6,7 @@ BIN := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PY)
 
-.PHONY: setup services demo test check lint typecheck policy-check unit docs bench clean
+.PHONY: setup services demo test check lint typecheck policy-check unit docs bench bench-desk clean
 
 $(UV):
 	$(PY) -m venv .tools
@@ -18,10 +18,12 @@ $(UV):
 
 setup: .venv/.synced
 
-## demo: screen the bundled sample roster and print the summary (writes out/)
+## demo: screen the bundled sample roster (writes out/), then seed the demo desk on
+## SQLite (var/demo/) and serve it on http://127.0.0.1:8000 (Ctrl-C stops it)
 demo: setup
 	$(BIN)/visadesk sample out/sample.csv
 	$(BIN)/visadesk screen out/sample.csv --xlsx out/screening.xlsx --csv out/screening.csv
+	env -u VISADESK_DATABASE_URL VISADESK_DATA_DIR=var/demo $(BIN)/visadesk demo --reset
 
 ## services: PostgreSQL and chromium for the tests (installed from Debian when root and missing)
 services:
@@ -47,6 +49,10 @@ docs: setup
 clean:
 	rm -rf .venv .tools out .pytest_cache .mypy_cache .ruff_cache
 
-## bench: the benchmark (about 15 minutes); writes docs/benchmarks.md
+## bench: the benchmark (about 15 minutes); writes docs/benchmarks.md (the desk's figures: make bench-desk)
 bench: setup
 	$(BIN)/python -m bench.run
+
+## bench-desk: the desk's queue page and roster upload, SQLite and PostgreSQL (about 10 minutes)
+bench-desk: setup
+	$(BIN)/python -m bench.desk

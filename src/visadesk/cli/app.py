@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from visadesk.cli import policy_cmd, screen_cmd, synth_cmd, whatif_cmd
+from visadesk.cli import desk_cmd, policy_cmd, rescreen_cmd, screen_cmd, synth_cmd, whatif_cmd
 
 __all__ = ["app", "main"]
 
@@ -29,6 +29,8 @@ screen_cmd.register(app)
 synth_cmd.register(app)
 whatif_cmd.register(app)
 app.add_typer(policy_cmd.app, name="policy")
+desk_cmd.register(app)
+rescreen_cmd.register(app)
 
 
 def main() -> None:
