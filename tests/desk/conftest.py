@@ -26,17 +26,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from visadesk.desk import accounts, filing
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.config import Settings
-from visadesk.desk.db import normalize_url, write_session
+from visadesk.desk.db import normalize_url
 from visadesk.desk.models import Base
+from visadesk.web.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
 
 #: The screening date the desk tests run at (the sample roster's trips are after it).
 TODAY = dt.date(2026, 11, 27)
-PASSWORD = "correct horse battery"  # noqa: S105 - test users only
+PASSWORD = DEMO_PASSWORD
 POSTGRES_URL = os.environ.get(
     "VISADESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -154,81 +154,24 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-USERS = (
-    # key, organization key, role
-    ("admin", "desk", "desk_admin"),
-    ("supervisor", "desk", "desk_supervisor"),
-    ("officer", "desk", "desk_officer"),
-    ("auditor", "desk", "auditor"),
-    ("hanbit_admin", "hanbit", "sponsor_admin"),
-    ("hanbit_staff", "hanbit", "sponsor_staff"),
-    ("haeon_admin", "haeon", "sponsor_admin"),
-    ("sejin_staff", "sejin", "subcontractor_staff"),
-    ("daeseong_staff", "daeseong", "subcontractor_staff"),
-    ("kukje_staff", "kukje", "subcontractor_staff"),
-)
+#: key, organization key, role: the web harness's users, so browser and API tests agree
+USERS = DEMO_USERS
 
 
 @pytest.fixture
 def world(desk: Desk, client: TestClient) -> World:
     """Two sponsors: Hanbit (subcontractors Sejin and Daeseong) and Haeon (subcontractor Kukje)."""
-    with write_session(desk.sessions) as s:
-        d = accounts.create_org(s, None, kind="desk", name="KIT Desk Seoul")
-        orgs = {"desk": d.id}
-        for key, name in (
-            ("hanbit", "Hanbit Energy Solutions"),
-            ("haeon", "Haeon Marine Industries"),
-        ):
-            orgs[key] = accounts.create_org(s, None, kind="sponsor", name=name).id
-        for key, name, sponsor in (
-            ("sejin", "Sejin Plant Engineering & Construction", "hanbit"),
-            ("daeseong", "Daeseong Precision Machinery", "hanbit"),
-            ("kukje", "Kukje Marine Electric", "haeon"),
-        ):
-            orgs[key] = accounts.create_org(
-                s, None, kind="subcontractor", name=name, sponsor_id=orgs[sponsor]
-            ).id
-        users = {}
-        for key, org, role in USERS:
-            u = accounts.add_user(
-                s,
-                None,
-                org_id=orgs[org],
-                email=f"{key}@example.test",
-                name=key,
-                role=role,
-                password=PASSWORD,
-            )
-            users[key] = accounts.principal_of(u)
-        projects = {
-            "hanbit": filing.create_project(
-                s,
-                users["hanbit_admin"],
-                name="Hanbit GA Cell Plant",
-                worksite="Hanbit-GA Battery Plant, Bryan County, GA",
-                state="GA",
-                sector="batteries",
-                investment_usd=4_300_000_000,
-            ).id,
-            "haeon": filing.create_project(
-                s,
-                users["haeon_admin"],
-                name="Haeon Philadelphia Shipyard Modernization",
-                worksite="Philadelphia, PA",
-                state="PA",
-                sector="shipbuilding",
-            ).id,
-        }
+    seeded = seed_demo(desk, PASSWORD)
     world = World(
-        desk_org=orgs["desk"],
-        sponsors={k: orgs[k] for k in ("hanbit", "haeon")},
-        subs={k: orgs[k] for k in ("sejin", "daeseong", "kukje")},
-        projects=projects,
-        users=users,
+        desk_org=seeded.orgs["desk"],
+        sponsors={k: seeded.orgs[k] for k in ("hanbit", "haeon")},
+        subs={k: seeded.orgs[k] for k in ("sejin", "daeseong", "kukje")},
+        projects=seeded.projects,
+        users=seeded.users,
     )
     for key, _, _ in USERS:
         r = client.post(
-            "/api/v1/auth/token", json={"email": f"{key}@example.test", "password": PASSWORD}
+            "/api/v1/auth/token", json={"email": DemoWorld.email(key), "password": PASSWORD}
         )
         assert r.status_code == 200, r.text
         world.tokens[key] = r.json()["access_token"]
