@@ -14,7 +14,7 @@ import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path, PurePath
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ __all__ = [
     "ALLOWED_TYPES",
     "MAX_DOCUMENT_BYTES",
     "case_checklist",
+    "checklist_with_uploads",
     "document_path",
     "get_document",
     "required_kinds",
@@ -70,6 +71,32 @@ def case_checklist(session: Session, case: Case, checklist: Checklist) -> tuple[
     if trip.screening is not None:
         basis = trip.screening.basis.get(case.category) or ()
     return checklist.for_case(case.category, basis)
+
+
+def checklist_with_uploads(
+    session: Session, case: Case, checklist: Checklist, lang: str
+) -> list[dict[str, Any]]:
+    """The case's checklist in ``lang``, each item with its uploads (oldest first)."""
+    uploads = session.scalars(
+        select(Document).where(Document.case_id == case.id).order_by(Document.id)
+    ).all()
+    out = []
+    for item in case_checklist(session, case, checklist):
+        mine = [d for d in uploads if d.kind == item.id]
+        out.append(
+            {
+                "id": item.id,
+                "title": item.title.get(lang),
+                "description": item.description.get(lang),
+                "required": item.required,
+                "carry_at_port": item.carry_at_port,
+                "citation": item.citation_text,
+                "verify": item.verify,
+                "uploads": mine,
+                "accepted": any(d.status == "accepted" for d in mine),
+            }
+        )
+    return out
 
 
 def required_kinds(session: Session, case: Case, checklist: Checklist) -> list[str]:

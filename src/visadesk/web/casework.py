@@ -26,7 +26,7 @@ from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.documents import _UPLOAD_STATES as UPLOAD_STATES
 from visadesk.desk.errors import DeskError
-from visadesk.desk.models import CaseEvent, Document, Organization, Project, Trip
+from visadesk.desk.models import CaseEvent, Organization, Project, Trip
 from visadesk.desk.workflow import STATES
 from visadesk.roster.schema import SECTORS
 from visadesk.web import views
@@ -171,31 +171,12 @@ def _case_context(
     case = cases.get_case(session, user, case_id)
     trip = session.get_one(Trip, case.trip_id)
     person = trip.person
-    uploads = session.scalars(
-        select(Document).where(Document.case_id == case.id).order_by(Document.id)
-    ).all()
-    checklist = []
-    for item in documents.case_checklist(session, case, desk.checklist):
-        mine = [d for d in uploads if d.kind == item.id]
-        checklist.append(
-            {
-                "id": item.id,
-                "title": item.title.get(lang),
-                "description": item.description.get(lang),
-                "required": item.required,
-                "carry_at_port": item.carry_at_port,
-                "citation": item.citation_text,
-                "verify": item.verify,
-                "uploads": mine,
-                "accepted": any(d.status == "accepted" for d in mine),
-            }
-        )
+    checklist = documents.checklist_with_uploads(session, case, desk.checklist, lang)
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
     ).all()
-    actors = views.user_names(
-        session, [e.actor_id for e in events] + [d.uploaded_by for d in uploads]
-    )
+    uploaders = [d.uploaded_by for item in checklist for d in item["uploads"]]
+    actors = views.user_names(session, [e.actor_id for e in events] + uploaders)
     orgs = views.names_of(session, [case.sponsor_id, case.org_id])
     project = session.get_one(Project, case.project_id)
     steps = cases.next_steps(case, user)

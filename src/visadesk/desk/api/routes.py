@@ -414,25 +414,9 @@ def checklist(
 ) -> list[dict[str, Any]]:
     """The case's document checklist with its uploads."""
     case = cases.get_case(db, me, case_id)
-    uploads = db.scalars(
-        select(Document).where(Document.case_id == case.id).order_by(Document.id)
-    ).all()
-    out = []
-    for item in documents.case_checklist(db, case, desk.checklist):
-        mine = [d for d in uploads if d.kind == item.id]
-        out.append(
-            {
-                "id": item.id,
-                "title": item.title.get(lang),
-                "description": item.description.get(lang),
-                "required": item.required,
-                "carry_at_port": item.carry_at_port,
-                "citation": item.citation_text,
-                "verify": item.verify,
-                "uploads": [d.id for d in mine],
-                "accepted": any(d.status == "accepted" for d in mine),
-            }
-        )
+    out = documents.checklist_with_uploads(db, case, desk.checklist, lang)
+    for item in out:
+        item["uploads"] = [d.id for d in item["uploads"]]
     return out
 
 
