@@ -6,7 +6,7 @@ BIN := .venv/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PY)
 
-.PHONY: setup services demo test check lint typecheck policy-check unit docs bench bench-desk clean
+.PHONY: setup services demo test test-fast check lint typecheck policy-check unit docs bench bench-desk clean
 
 $(UV):
 	$(PY) -m venv .tools
@@ -32,6 +32,11 @@ services:
 ## test: everything CI runs - lint, types, the rule set check, the whole test suite
 ## (SQLite always; PostgreSQL and the browser tests when services are there, else reported skipped)
 test: services check unit
+
+## test-fast: the tier a developer runs often (under a minute): no PostgreSQL, no browser,
+## no crash/fuzz/burst/benchmark tests; lint and types are `make check`
+test-fast: setup
+	$(BIN)/pytest -q -m "not postgres and not browser and not slow"
 
 check: setup
 	$(BIN)/ruff check src tests tools bench

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -14,6 +15,32 @@ from visadesk.policy.model import Policy
 from visadesk.roster.schema import COLUMNS, FactValue
 
 FactsFactory = Callable[..., dict[str, FactValue]]
+
+#: Test files that are slow by nature: a killed server, fuzzing, load bursts, benchmarks.
+SLOW_FILES: Final = (
+    "tests/desk/test_crash.py",
+    "tests/desk/test_schemathesis.py",
+    "tests/bench/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier, from what it uses, so that new tests need no marker.
+
+    ``postgres``: a desk fixture parametrized onto PostgreSQL; ``browser``: the
+    Playwright browser fixture; ``slow``: a file in :data:`SLOW_FILES` or a test
+    marked so by hand. ``make test-fast`` runs ``-m "not postgres and not browser
+    and not slow"``.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        path = item.nodeid.split("::", 1)[0]
+        if any(path.startswith(prefix) for prefix in SLOW_FILES):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
