@@ -347,7 +347,14 @@ def bench_database(kind: str, opts: Options, bare: dict[int, Load]) -> dict[str,
         )
         desk = build_desk(settings)  # migrates; installs the keyring that seeding encrypts with
         started = time.perf_counter()
-        seeded = seed(desk.engine, policy, cases=opts.cases, as_of=AS_OF, work=opts.work)
+        seeded = seed(
+            desk.engine,
+            policy,
+            cases=opts.cases,
+            as_of=AS_OF,
+            work=opts.work,
+            audit_keys=settings.audit_keys,
+        )
         seed_seconds = time.perf_counter() - started
         desk.engine.dispose()
         print(f"  seeded in {seed_seconds:.0f} s", flush=True)
@@ -356,6 +363,7 @@ def bench_database(kind: str, opts: Options, bare: dict[int, Load]) -> dict[str,
             "VISADESK_DATA_DIR": str(settings.data_dir),
             "VISADESK_DATA_KEYS": settings.data_keys[0],
             "VISADESK_SECRET_KEY": settings.secret_key,
+            "VISADESK_AUDIT_KEYS": ",".join(settings.audit_keys),
             "VISADESK_SECURE_COOKIES": "0",
             "VISADESK_BENCH_TODAY": AS_OF.isoformat(),
         }

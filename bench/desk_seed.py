@@ -325,9 +325,9 @@ def _reset_sequences(conn: Connection) -> None:
         )
 
 
-def _officer_token(engine: Engine) -> tuple[str, int]:
+def _officer_token(engine: Engine, audit_keys: Sequence[str]) -> tuple[str, int]:
     """A desk organization, a desk officer, and the officer's bearer token."""
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, audit_keys)
     with write_session(sessions) as s:
         desk = accounts.create_org(s, None, kind="desk", name="Bench Desk")
         officer = accounts.add_user(
@@ -355,6 +355,7 @@ def seed(  # noqa: PLR0915 - one pass over the tables, in foreign-key order
     as_of: dt.date,
     work: Path,
     seed_value: int = 7,
+    audit_keys: Sequence[str] = (),
 ) -> Seeded:
     """Write ``cases`` cases (and their people, trips, screenings) into a migrated database."""
     import time  # noqa: PLC0415 - only here
@@ -366,7 +367,7 @@ def seed(  # noqa: PLR0915 - one pass over the tables, in foreign-key order
     templates = _templates(work, seed_value, policy, as_of, min(TEMPLATES, 2 * cases + 100))
     facts = _facts(frame)
     seconds["generate and screen"] = time.perf_counter() - started
-    token, officer_id = _officer_token(engine)
+    token, officer_id = _officer_token(engine, audit_keys)
     now = dt.datetime.now(dt.UTC)
     rng = np.random.default_rng(seed_value)
     n = frame.height

@@ -37,6 +37,8 @@ from visadesk.web.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
 #: The screening date the desk tests run at (the sample roster's trips are after it).
 TODAY = dt.date(2026, 11, 27)
 PASSWORD = DEMO_PASSWORD
+#: The tests' audit chain key (VISADESK_AUDIT_KEYS of the commands they run, too).
+AUDIT_KEY = "tests-audit-key-" + "0123456789abcdef" * 3
 POSTGRES_URL = os.environ.get(
     "VISADESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -88,6 +90,7 @@ def settings_base(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
         data_keys=(Fernet.generate_key().decode(),),
         secret_key="test-secret",  # noqa: S106 - test settings
         secure_cookies=False,
+        audit_keys=(AUDIT_KEY,),
     )
 
 

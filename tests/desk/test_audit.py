@@ -1,6 +1,6 @@
 """The audit log: every change is in it, tampering shows, and it holds no personal data.
 
-Each state-changing call adds entries to the hash chain; :func:`audit.verify`
+Each state-changing call adds entries to the keyed hash chain; :func:`audit.verify`
 names the entry where an edit, a deletion, an insertion or a cut tail breaks
 it; threads moving cases at once (SQLite and PostgreSQL) extend one unbroken
 chain; no entry holds a passport number or a birth date.
@@ -211,7 +211,13 @@ def test_every_state_change_writes_an_audit_entry(
     checked, problems = _verify(desk)
     assert problems == [] and checked == _head(desk)
     r = client.get("/api/v1/audit/verify", headers=world.auth("auditor"))
-    assert r.json() == {"checked": checked, "problems": []}
+    assert r.json() == {
+        "checked": checked,
+        "problems": [],
+        "keyed": checked,
+        "legacy": 0,
+        "by_key": {audit.key_id(desk.settings.audit_keys[0]): checked},
+    }
     # Only the roles that read the log may verify it.
     assert client.get("/api/v1/audit/verify", headers=world.auth("hanbit_staff")).status_code == 403
 
@@ -239,6 +245,13 @@ def _sql(desk: Desk, statement: Any, **params: Any) -> None:
 
 def _problems(desk: Desk) -> list[tuple[int, str]]:
     return [(p.seq, p.kind) for p in _verify(desk)[1]]
+
+
+def _forge(desk: Desk, prev_hash: str, canonical: dict[str, Any]) -> tuple[str, str]:
+    """(hash, key id) of a forged entry as someone holding the desk's audit key makes it."""
+    keys = audit.AuditKeys(desk.settings.audit_keys)
+    canonical["key"] = keys.newest
+    return audit.keyed_hash(keys, keys.newest, prev_hash, canonical), keys.newest
 
 
 def test_an_edited_entry_is_found(desk: Desk, chain: int) -> None:
@@ -286,6 +299,7 @@ def test_an_inserted_entry_is_found(desk: Desk, chain: int) -> None:
             "entity_id": "1",
             "data": {"from": "in_review", "to": "approved"},
         }
+        digest, kid = _forge(desk, prev_hash, canonical)
         s.add(
             AuditEntry(
                 seq=target,
@@ -296,7 +310,8 @@ def test_an_inserted_entry_is_found(desk: Desk, chain: int) -> None:
                 entity_id="1",
                 data=canonical["data"],
                 prev_hash=prev_hash,
-                hash=audit.entry_hash(prev_hash, canonical),
+                hash=digest,
+                key_id=kid,
             )
         )
     found = _problems(desk)
@@ -316,6 +331,7 @@ def test_an_entry_appended_behind_the_heads_back_is_found(desk: Desk, chain: int
             "entity_id": "1",
             "data": {},
         }
+        digest, kid = _forge(desk, last.hash, canonical)
         s.add(
             AuditEntry(
                 seq=chain + 1,
@@ -326,7 +342,8 @@ def test_an_entry_appended_behind_the_heads_back_is_found(desk: Desk, chain: int
                 entity_id="1",
                 data={},
                 prev_hash=last.hash,
-                hash=audit.entry_hash(last.hash, canonical),
+                hash=digest,
+                key_id=kid,
             )
         )
     assert _problems(desk) == [(chain, "inserted")]

@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from typer.testing import CliRunner, Result
 
-from tests.desk.conftest import PASSWORD
+from tests.desk.conftest import AUDIT_KEY, PASSWORD
 from visadesk.cli import app
 from visadesk.cli import desk_cmd as cli
 from visadesk.desk import crypto, demo, keys
 from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
-from visadesk.desk.db import write_session
+from visadesk.desk.db import head_revision, write_session
 from visadesk.desk.models import AuditEntry, User
 
 runner = CliRunner()
@@ -33,6 +33,8 @@ def desk_env(
         "VISADESK_DATA_DIR": str(data_dir),
         "VISADESK_DATA_KEYS": keys,
         "VISADESK_SECRET_KEY": "test-secret",
+        "VISADESK_AUDIT_KEYS": AUDIT_KEY,
+        "VISADESK_AUDIT_ANCHOR": None,
         "VISADESK_LANG": None,
         "VISADESK_DEMO_PASSWORD": None,
         "VISADESK_NEW_PASSWORD": None,
@@ -84,18 +86,20 @@ def test_db_upgrade_creates_the_schema_in_a_new_sqlite_file(
     env = desk_env(None, data, None)
     result = run(env, "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "revision 0001 (was -)" in result.stdout
+    head = head_revision()
+    assert f"revision {head} (was -)" in result.stdout
     assert (data / "desk.db").is_file()
     # Without keys in the environment a development secrets file is made, owner-only.
     assert (data / "secrets.json").stat().st_mode & 0o777 == 0o600
     again = run(env, "db", "upgrade")
-    assert "revision 0001 (was 0001)" in again.stdout
+    assert f"revision {head} (was {head})" in again.stdout
 
 
 def test_db_upgrade_on_the_configured_database(env: dict[str, str | None]) -> None:
     result = run(env, "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "revision 0001 (was 0001)" in result.stdout
+    head = head_revision()
+    assert f"revision {head} (was {head})" in result.stdout
     assert "test-secret" not in result.stdout
 
 
@@ -237,7 +241,8 @@ def _tamper(desk: Desk, *statements: str) -> None:
                 "prev_hash, hash) SELECT 4, at, actor_id, action, entity, entity_id, data, "
                 "hash, hash FROM audit_entry WHERE seq = 3"
             ],
-            ["Entry 4: edited", "Entry 3: inserted"],
+            # A copy without the key id: an unkeyed entry after keyed ones.
+            ["Entry 4: unkeyed", "Entry 3: inserted"],
         ),
     ],
     ids=["edited", "deleted", "truncated", "inserted"],

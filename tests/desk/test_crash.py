@@ -78,6 +78,7 @@ def _server(settings: Settings, log: Path) -> Iterator[tuple[subprocess.Popen[by
         "VISADESK_DATA_DIR": str(settings.data_dir),
         "VISADESK_DATA_KEYS": ",".join(settings.data_keys),
         "VISADESK_SECRET_KEY": settings.secret_key,
+        "VISADESK_AUDIT_KEYS": ",".join(settings.audit_keys),
         "VISADESK_SECURE_COOKIES": "0",
         "VISADESK_TEST_TODAY": TODAY.isoformat(),
     }

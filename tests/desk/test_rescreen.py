@@ -75,6 +75,7 @@ def test_cli_dry_run_stores_nothing(
     monkeypatch.setenv("VISADESK_DATA_DIR", str(desk.settings.data_dir))
     monkeypatch.setenv("VISADESK_DATA_KEYS", ",".join(desk.settings.data_keys))
     monkeypatch.setenv("VISADESK_SECRET_KEY", desk.settings.secret_key)
+    monkeypatch.setenv("VISADESK_AUDIT_KEYS", ",".join(desk.settings.audit_keys))
     app = typer.Typer()
     rescreen_cmd.register(app)
     app.command("noop", hidden=True)(lambda: None)  # a second command keeps "rescreen" a subcommand

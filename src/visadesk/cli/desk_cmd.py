@@ -1,9 +1,11 @@
 """Running the desk: ``db upgrade``, ``serve``, ``demo``, ``user add``, ``audit verify``,
-``keys rotate | new``, ``backup`` and ``restore``.
+``audit checkpoint``, ``keys rotate | new | new-audit | rekey-audit``, ``backup`` and
+``restore``.
 
 Every command reads its settings from the environment (``Settings.from_env``:
 ``VISADESK_DATABASE_URL``, ``VISADESK_DATA_DIR``, ``VISADESK_DATA_KEYS``,
-``VISADESK_SECRET_KEY``). Exit status: 0 done; 1 the audit chain is broken;
+``VISADESK_SECRET_KEY``, ``VISADESK_AUDIT_KEYS``, ``VISADESK_AUDIT_ANCHOR``). Exit
+status: 0 done; 1 the audit chain is broken (or differs from a checkpoint);
 2 bad input or a refused operation (the reason printed, nothing written).
 
 The database, the web framework and the demo's data generator load on demand,
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from visadesk.desk.api.state import Desk
+    from visadesk.desk.audit import AuditProblem, Checkpoint
     from visadesk.desk.config import Settings
     from visadesk.desk.demo import DemoReport
     from visadesk.desk.models import Organization
@@ -49,9 +52,11 @@ DEMO_MAX_TRIPS: Final = 5_000
 
 db_app = typer.Typer(help="The desk's database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Desk user accounts.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
 keys_app = typer.Typer(
-    help="The keys that encrypt personal data (VISADESK_DATA_KEYS).", no_args_is_help=True
+    help="The keys that encrypt personal data (VISADESK_DATA_KEYS) and key the audit chain "
+    "(VISADESK_AUDIT_KEYS).",
+    no_args_is_help=True,
 )
 
 _LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -388,7 +393,7 @@ def user_add(
         settings = _settings()
         with _engine(settings) as engine:
             upgrade(engine)
-            with write_session(session_factory(engine)) as session:
+            with write_session(session_factory(engine, settings.audit_keys)) as session:
                 found = _organization(session, org.strip(), role, create_org, code)
                 user = add_user(
                     session,
@@ -415,32 +420,112 @@ _PROBLEMS: Final[dict[str, Callable[[str, int], str]]] = {
 }
 
 
-def _verify(engine: Engine, lang: str) -> bool:
-    """Walk the chain and report; whether it is intact."""
-    from visadesk.desk.audit import verify  # noqa: PLC0415
+def _problem_line(problem: AuditProblem, lang: str) -> str:
+    if problem.source:  # a checkpoint's problem
+        return t(
+            f"audit.verify.checkpoint_{problem.kind}", lang, seq=problem.seq, source=problem.source
+        )
+    if problem.kind in _PROBLEMS:
+        return _PROBLEMS[problem.kind](lang, problem.seq)
+    return t(f"audit.verify.{problem.kind}", lang, seq=problem.seq, detail=problem.detail)
+
+
+def _verify(
+    engine: Engine,
+    settings: Settings,
+    lang: str,
+    checkpoints: Sequence[tuple[str, Checkpoint]] = (),
+) -> bool:
+    """Walk the chain (and hold it against the checkpoints) and report; whether it is intact."""
+    from visadesk.desk.audit import AuditKeys, check  # noqa: PLC0415
     from visadesk.desk.db import read_session, session_factory  # noqa: PLC0415
 
-    with read_session(session_factory(engine)) as session:
-        count, problems = verify(session)
-    if not problems:
-        typer.echo(t("desk_cli.audit.intact", lang, count=count))
+    keys = AuditKeys(settings.audit_keys)
+    with read_session(session_factory(engine, settings.audit_keys)) as session:
+        report = check(session, keys, checkpoints)
+    for problem in report.problems:
+        typer.echo(_problem_line(problem, lang))
+    if report.legacy:
+        typer.echo(t("audit.verify.legacy", lang, legacy=report.legacy, keyed=report.keyed))
+    if checkpoints and not any(p.source for p in report.problems):
+        typer.echo(t("audit.verify.checkpoints_ok", lang, count=len(checkpoints)))
+    if report.intact:
+        typer.echo(t("desk_cli.audit.intact", lang, count=report.checked))
         return True
-    for problem in problems:
-        typer.echo(_PROBLEMS[problem.kind](lang, problem.seq))
-    typer.echo(t("desk_cli.audit.broken", lang, count=count, problems=len(problems)))
+    typer.echo(
+        t("desk_cli.audit.broken", lang, count=report.checked, problems=len(report.problems))
+    )
     return False
 
 
+CheckpointFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--checkpoint",
+        help="A checkpoint file (or an anchor log of JSON lines) the chain must still match; "
+        "repeatable.",
+    ),
+]
+
+
 @audit_app.command("verify")
-def audit_verify(lang: Lang = None) -> None:
-    """Walk the audit chain: exit 0 if intact, 1 naming each entry that was altered."""
+def audit_verify(checkpoint: CheckpointFiles = None, lang: Lang = None) -> None:
+    """Walk the audit chain with the audit keys: exit 0 if intact, 1 naming each entry that
+    was altered (or each checkpoint the chain no longer matches), 2 on a usage error."""
+    from visadesk.desk.audit import read_checkpoints  # noqa: PLC0415
+
     code = resolve_lang(lang)
     with _desk_handled(code):
+        marks = [mark for path in checkpoint or () for mark in read_checkpoints(path)]
         settings = _settings()
         with _engine(settings) as engine:
-            intact = _verify(engine, code)
+            intact = _verify(engine, settings, code, marks)
     if not intact:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[Path, typer.Argument(help="The checkpoint file to write (JSON); kept outside.")],
+    lang: Lang = None,
+) -> None:
+    """Write a signed checkpoint of the chain's head (sequence number, hash, time, key id).
+
+    The chain is verified first: a broken chain gets no checkpoint (exit 1). With
+    $VISADESK_AUDIT_ANCHOR set, the checkpoint is also appended to that file. Keep
+    checkpoints where the database's writers cannot change them; ``audit verify
+    --checkpoint FILE`` then detects any rewrite of the history before them.
+    """
+    from visadesk.atomic import atomic_path  # noqa: PLC0415
+    from visadesk.desk.audit import AuditKeys, append_anchor, check  # noqa: PLC0415
+    from visadesk.desk.audit import checkpoint as make_checkpoint  # noqa: PLC0415
+    from visadesk.desk.db import read_session, session_factory  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+    if out.exists():
+        fail(t("audit.checkpoint.exists", code, path=str(out)))
+    with _desk_handled(code):
+        settings = _settings()
+        keys = AuditKeys(settings.audit_keys)
+        with (
+            _engine(settings) as engine,
+            read_session(session_factory(engine, settings.audit_keys)) as session,
+        ):
+            report = check(session, keys)
+            if not report.intact:
+                for problem in report.problems:
+                    typer.echo(_problem_line(problem, code))
+                typer.echo(t("audit.checkpoint.refused", code, problems=len(report.problems)))
+                raise typer.Exit(1)
+            mark = make_checkpoint(session, keys, report)
+        with atomic_path(out) as tmp:
+            tmp.write_text(mark.to_json() + "\n", encoding="utf-8")
+        typer.echo(
+            t("audit.checkpoint.wrote", code, path=str(out), seq=mark.seq, key_id=mark.key_id)
+        )
+        if settings.audit_anchor is not None:
+            append_anchor(settings.audit_anchor, mark)
+            typer.echo(t("audit.checkpoint.anchored", code, path=str(settings.audit_anchor)))
 
 
 # -- keys ---------------------------------------------------------------------------------
@@ -455,7 +540,10 @@ def keys_rotate(lang: Lang = None) -> None:
     code = resolve_lang(lang)
     with _desk_handled(code):
         settings = _settings()
-        with _engine(settings) as engine, write_session(session_factory(engine)) as session:
+        with (
+            _engine(settings) as engine,
+            write_session(session_factory(engine, settings.audit_keys)) as session,
+        ):
             report = rotate(session, settings.data_keys)
     rows = sum(report.rows.values())
     typer.echo(t("desk_cli.keys.rotated", code, values=report.values, rows=rows))
@@ -471,6 +559,48 @@ def keys_new(lang: Lang = None) -> None:
     code = resolve_lang(lang)
     typer.echo(new_key())
     typer.echo(t("desk_cli.keys.new_hint", code), err=True)
+
+
+@keys_app.command("new-audit")
+def keys_new_audit(lang: Lang = None) -> None:
+    """Print a new audit chain key (on stdout) and how to put it in use (on stderr)."""
+    from visadesk.desk.audit import key_id  # noqa: PLC0415
+    from visadesk.desk.config import new_audit_key  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+    key = new_audit_key()
+    typer.echo(key)
+    typer.echo(t("audit.keys.new_hint", code, key_id=key_id(key)), err=True)
+
+
+@keys_app.command("rekey-audit")
+def keys_rekey_audit(lang: Lang = None) -> None:
+    """Re-hash the whole audit chain under the first key of VISADESK_AUDIT_KEYS.
+
+    The chain is verified first with every configured key; a broken chain is
+    refused (exit 1) and nothing changes. Afterwards the older audit keys can
+    be dropped; checkpoints taken before no longer match: write a new one.
+    """
+    from visadesk.desk.audit import AuditKeys, check, rekey  # noqa: PLC0415
+    from visadesk.desk.db import session_factory, write_session  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+    with _desk_handled(code):
+        settings = _settings()
+        keys = AuditKeys(settings.audit_keys)
+        with _engine(settings) as engine:
+            sessions = session_factory(engine, settings.audit_keys)
+            with write_session(sessions) as session:
+                report = check(session, keys)
+                if not report.intact:
+                    for problem in report.problems:
+                        typer.echo(_problem_line(problem, code))
+                    typer.echo(t("audit.keys.rekey_refused", code, problems=len(report.problems)))
+                    raise typer.Exit(1)
+                done = rekey(session, keys)
+    typer.echo(
+        t("audit.keys.rekeyed", code, entries=done.entries, legacy=done.legacy, key_id=done.key_id)
+    )
 
 
 # -- backup and restore -------------------------------------------------------------------
@@ -541,11 +671,11 @@ def restore_cmd(
                     revision=report.revision,
                 )
             )
-            with read_session(session_factory(engine)) as session:
+            with read_session(session_factory(engine, settings.audit_keys)) as session:
                 unreadable = undecryptable(session, settings.data_keys)
             if unreadable:
                 typer.echo(t("desk_cli.restore.undecryptable", code, count=unreadable), err=True)
-            intact = _verify(engine, code)
+            intact = _verify(engine, settings, code)
     if not intact:
         raise typer.Exit(1)
 

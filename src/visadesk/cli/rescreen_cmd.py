@@ -61,7 +61,7 @@ def rescreen(
         engine = make_engine(settings.database_url)
         try:
             upgrade(engine)
-            with session_factory(engine)() as session:
+            with session_factory(engine, settings.audit_keys)() as session:
                 changes = filing.rescreen(session, None, rules, day, batch_id=batch)
                 if dry_run:
                     session.rollback()

@@ -62,6 +62,7 @@ Action = Literal[
     "document.upload",
     "document.review",
     "audit.read",
+    "audit.checkpoint",
     "policy.rescreen",
 ]
 
@@ -69,9 +70,11 @@ DESK_ROLES: Final = frozenset({"desk_admin", "desk_supervisor", "desk_officer", 
 
 PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
     "desk_admin": frozenset({"org.create", "user.manage", "audit.read"}),
-    "desk_supervisor": frozenset({"document.review", "audit.read", "policy.rescreen"}),
+    "desk_supervisor": frozenset(
+        {"document.review", "audit.read", "audit.checkpoint", "policy.rescreen"}
+    ),
     "desk_officer": frozenset({"document.review"}),
-    "auditor": frozenset({"audit.read"}),
+    "auditor": frozenset({"audit.read", "audit.checkpoint"}),
     "sponsor_admin": frozenset(
         {
             "org.create_subcontractor",

@@ -6,6 +6,9 @@
 ``VISADESK_DATA_KEYS``     comma-separated Fernet keys encrypting personal data,
                            newest first (older keys still decrypt: rotation).
 ``VISADESK_SECRET_KEY``    secret for signing (CSRF tokens).
+``VISADESK_AUDIT_KEYS``    comma-separated secrets keying the audit chain (HMAC-SHA256),
+                           newest first (older keys still verify the entries they made).
+``VISADESK_AUDIT_ANCHOR``  optional append-only file: ``audit checkpoint`` adds a line to it.
 ``VISADESK_SECURE_COOKIES`` ``0`` to allow session cookies over plain HTTP (local demo).
 
 When the keys are not in the environment, a development secrets file
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "new_audit_key"]
 
 log = logging.getLogger("visadesk.desk")
 
@@ -40,6 +43,11 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
+    #: The audit chain's keys, newest first (see :mod:`visadesk.desk.audit`). Settings made
+    #: in code without them get a fresh random key: never an unkeyed chain.
+    audit_keys: tuple[str, ...] = field(default_factory=lambda: (new_audit_key(),))
+    #: An append-only JSON lines file each checkpoint is also written to.
+    audit_anchor: Path | None = None
 
     @property
     def documents_dir(self) -> Path:
@@ -52,28 +60,69 @@ class Settings:
         url = env.get("VISADESK_DATABASE_URL") or f"sqlite:///{data_dir / 'desk.db'}"
         keys = [k.strip() for k in env.get("VISADESK_DATA_KEYS", "").split(",") if k.strip()]
         secret = env.get("VISADESK_SECRET_KEY", "")
+        audit_keys = [k.strip() for k in env.get("VISADESK_AUDIT_KEYS", "").split(",") if k.strip()]
         source = "environment"
-        if not keys or not secret:
+        if not keys or not secret or not audit_keys:
             dev = _development_secrets(data_dir)
             keys = keys or [dev["data_key"]]
             secret = secret or dev["secret_key"]
+            audit_keys = audit_keys or [dev["audit_key"]]
             source = str(data_dir / "secrets.json")
         secure = env.get("VISADESK_SECURE_COOKIES", "1") not in {"0", "false", "no"}
-        return cls(url, data_dir, tuple(keys), secret, secure, key_source=source)
+        anchor = env.get("VISADESK_AUDIT_ANCHOR", "").strip()
+        return cls(
+            url,
+            data_dir,
+            tuple(keys),
+            secret,
+            secure,
+            key_source=source,
+            audit_keys=tuple(audit_keys),
+            audit_anchor=Path(anchor).resolve() if anchor else None,
+        )
+
+
+def new_audit_key() -> str:
+    """A fresh audit chain key: 32 random bytes, hex."""
+    return secrets.token_hex(32)
 
 
 def _development_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets.json"
     if path.exists():
         loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        if "audit_key" in loaded:
+            return loaded
+        # A file from before the keyed audit chain gains its audit key, the rest kept.
+        loaded["audit_key"] = new_audit_key()
+        _write_secrets(path, loaded, replace=True)
+        log.warning("VISADESK_AUDIT_KEYS not set: added a development audit key to %s", path)
         return loaded
     data_dir.mkdir(parents=True, exist_ok=True)
-    values = {"data_key": Fernet.generate_key().decode(), "secret_key": secrets.token_urlsafe(32)}
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(values, fh)
+    values = {
+        "data_key": Fernet.generate_key().decode(),
+        "secret_key": secrets.token_urlsafe(32),
+        "audit_key": new_audit_key(),
+    }
+    _write_secrets(path, values, replace=False)
     log.warning(
-        "VISADESK_DATA_KEYS/VISADESK_SECRET_KEY not set: generated development secrets in %s",
+        "VISADESK_DATA_KEYS/VISADESK_SECRET_KEY/VISADESK_AUDIT_KEYS not set: "
+        "generated development secrets in %s",
         path,
     )
     return values
+
+
+def _write_secrets(path: Path, values: Mapping[str, str], *, replace: bool) -> None:
+    """Write the file with mode 0600 (a replacement goes through a new file and a rename)."""
+    target = path.with_name(path.name + ".new") if replace else path
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    if replace:
+        target.unlink(missing_ok=True)
+    fd = os.open(target, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(dict(values), fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if replace:
+        target.replace(path)

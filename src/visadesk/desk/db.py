@@ -13,7 +13,7 @@ snapshot the other has since changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -83,8 +83,16 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, audit_keys: Sequence[str] = ()) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``audit_keys`` (newest first) key the audit entries they write.
+
+    A session without audit keys can read, but appending to the audit log or
+    verifying it raises :class:`visadesk.desk.audit.AuditKeyError`.
+    """
+    # The keys go in as given; visadesk.desk.audit checks them where they are used.
+    return sessionmaker(
+        engine, expire_on_commit=False, info={"visadesk.audit_keys": tuple(audit_keys)}
+    )
 
 
 @contextmanager

@@ -352,7 +352,8 @@ class AuditHead(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained: hash = SHA-256(previous hash + this entry's canonical JSON)."""
+    """Append-only, hash-chained: hash = HMAC-SHA256 under the audit key ``key_id`` of the
+    previous hash + this entry's canonical JSON (``key_id`` NULL: a legacy SHA-256 entry)."""
 
     __tablename__ = "audit_entry"
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -364,3 +365,4 @@ class AuditEntry(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))

@@ -22,6 +22,7 @@ from visadesk import __version__
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.state import Desk
+from visadesk.desk.audit import AuditKeys
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import make_engine, session_factory, upgrade
@@ -45,11 +46,13 @@ def build_desk(
     today: Callable[[], dt.date] | None = None,
 ) -> Desk:
     use_keys(settings.data_keys)
+    AuditKeys(settings.audit_keys)  # unusable audit keys stop the desk before it starts
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     policy = load_policy(policy_spec)
-    desk = Desk(settings, engine, session_factory(engine), policy, load_checklist(policy))
+    sessions = session_factory(engine, settings.audit_keys)
+    desk = Desk(settings, engine, sessions, policy, load_checklist(policy))
     if today is not None:
         desk.today = today
     return desk

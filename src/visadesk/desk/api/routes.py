@@ -21,6 +21,7 @@ from visadesk.desk.api.schemas import (
     CaseDetailOut,
     CaseOut,
     ChecklistItemOut,
+    CheckpointOut,
     DocumentOut,
     ErrorOut,
     EventOut,
@@ -499,5 +500,22 @@ def statistics(
 @router.get("/audit/verify", response_model=AuditOut, tags=["reports"])
 def audit_verify(me: Caller, db: ReadDB) -> dict[str, Any]:
     require(me, "audit.read")
-    checked, problems = audit.verify(db)
-    return {"checked": checked, "problems": [str(p) for p in problems]}
+    report = audit.check(db)
+    return {
+        "checked": report.checked,
+        "problems": [str(p) for p in report.problems],
+        "keyed": report.keyed,
+        "legacy": report.legacy,
+        "by_key": report.by_key,
+    }
+
+
+@router.get("/audit/checkpoint", response_model=CheckpointOut, tags=["reports"])
+def audit_checkpoint(me: Caller, db: ReadDB) -> dict[str, Any]:
+    """The chain's head signed with the newest audit key, to keep outside the database;
+    refused (409 ``audit_broken``) when the chain does not verify."""
+    require(me, "audit.checkpoint")
+    report = audit.check(db)
+    if report.problems:
+        raise DeskError("audit_broken", 409, problems=len(report.problems))
+    return audit.checkpoint(db, report=report).as_dict()

@@ -281,3 +281,20 @@ class AnnotationOut(BaseModel):
 class AuditOut(BaseModel):
     checked: int
     problems: list[str]
+    #: Entries hashed with an audit key, and legacy ones (plain SHA-256, before keying).
+    keyed: int = 0
+    legacy: int = 0
+    #: Key id -> entries made under it (key ids only: never a key).
+    by_key: dict[str, int] = Field(default_factory=dict)
+
+
+class CheckpointOut(BaseModel):
+    """The chain's head, signed with the newest audit key: keep it outside the database."""
+
+    format: str
+    version: int
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    signature: str
