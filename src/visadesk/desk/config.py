@@ -8,6 +8,10 @@
 ``VISADESK_SECRET_KEY``    secret for signing (CSRF tokens).
 ``VISADESK_SECURE_COOKIES`` ``0`` to allow session cookies over plain HTTP (local demo).
 
+Serving limits (see docs/desk.md, "Limits under load"): ``VISADESK_MAX_BODY_BYTES``,
+``VISADESK_MAX_UPLOAD_BYTES``, ``VISADESK_MAX_CONCURRENCY``, ``VISADESK_QUEUE_SIZE``,
+``VISADESK_QUEUE_TIMEOUT``, ``VISADESK_DB_LOCK_TIMEOUT``, ``VISADESK_RETRY_AFTER``.
+
 When the keys are not in the environment, a development secrets file
 ``<data dir>/secrets.json`` (mode 0600) is created on first use and a warning
 says so: a production desk sets the variables and keeps the file out of reach.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -24,6 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+from visadesk.desk.errors import DeskError
+from visadesk.desk.private import private_dir
 
 __all__ = ["Settings"]
 
@@ -38,6 +46,18 @@ class Settings:
     secret_key: str
     secure_cookies: bool = True
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Any other request body (JSON, forms): refused beyond this with 413.
+    max_body_bytes: int = 1024 * 1024
+    #: Requests that use the database at the same time; the pool and threadpool follow it.
+    max_concurrency: int = 16
+    #: Requests that may wait for a turn beyond those; more are answered 503 at once.
+    queue_size: int = 64
+    #: Seconds a request waits for its turn, and for a pooled connection, before 503.
+    queue_timeout: float = 5.0
+    #: Seconds a SQLite writer waits for the write lock before 503.
+    db_lock_timeout: float = 5.0
+    #: The ``Retry-After`` seconds of a 503.
+    retry_after: int = 5
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
 
@@ -59,7 +79,39 @@ class Settings:
             secret = secret or dev["secret_key"]
             source = str(data_dir / "secrets.json")
         secure = env.get("VISADESK_SECURE_COOKIES", "1") not in {"0", "false", "no"}
-        return cls(url, data_dir, tuple(keys), secret, secure, key_source=source)
+        return cls(
+            url,
+            data_dir,
+            tuple(keys),
+            secret,
+            secure,
+            max_upload_bytes=int(_number(env, "VISADESK_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            max_body_bytes=int(_number(env, "VISADESK_MAX_BODY_BYTES", cls.max_body_bytes)),
+            max_concurrency=int(_number(env, "VISADESK_MAX_CONCURRENCY", cls.max_concurrency)),
+            queue_size=int(_number(env, "VISADESK_QUEUE_SIZE", cls.queue_size, minimum=0)),
+            queue_timeout=_number(env, "VISADESK_QUEUE_TIMEOUT", cls.queue_timeout, real=True),
+            db_lock_timeout=_number(
+                env, "VISADESK_DB_LOCK_TIMEOUT", cls.db_lock_timeout, real=True
+            ),
+            retry_after=int(_number(env, "VISADESK_RETRY_AFTER", cls.retry_after)),
+            key_source=source,
+        )
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, real: bool = False, minimum: float = 1
+) -> float:
+    """``env[name]`` as a whole (or, ``real``, any) number of at least ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw) if real else int(raw)
+    except ValueError:
+        value = None
+    if value is None or not (minimum <= value < math.inf):
+        raise DeskError("invalid_setting", 422, name=name, value=raw, minimum=minimum)
+    return value
 
 
 def _development_secrets(data_dir: Path) -> dict[str, str]:
@@ -67,7 +119,7 @@ def _development_secrets(data_dir: Path) -> dict[str, str]:
     if path.exists():
         loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
         return loaded
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     values = {"data_key": Fernet.generate_key().decode(), "secret_key": secrets.token_urlsafe(32)}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
