@@ -49,7 +49,7 @@ class Settings:
     #: Any other request body (JSON, forms): refused beyond this with 413.
     max_body_bytes: int = 1024 * 1024
     #: Requests that use the database at the same time; the pool and threadpool follow it.
-    max_concurrency: int = 16
+    max_concurrency: int = 8
     #: Requests that may wait for a turn beyond those; more are answered 503 at once.
     queue_size: int = 64
     #: Seconds a request waits for its turn, and for a pooled connection, before 503.
