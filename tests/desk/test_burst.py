@@ -128,7 +128,7 @@ def _check(answers: list[httpx.Response]) -> dict[int, int]:
 def test_login_and_write_bursts_never_freeze_or_fail(live: tuple[str, Desk, DemoWorld]) -> None:
     base, _desk, _world = live
     started = time.monotonic()
-    logins = [
+    logins: list[tuple[str, dict[str, Any], dict[str, str]]] = [
         (
             "/api/v1/auth/token",
             {
@@ -215,7 +215,9 @@ def _spooled_bytes(folder: Path) -> int:
     return largest
 
 
-def _raw_post(base: str, path: str, headers: dict[str, str], body: Iterator[bytes]) -> tuple:
+def _raw_post(
+    base: str, path: str, headers: dict[str, str], body: Iterator[bytes]
+) -> tuple[int, float, int]:
     """POST over a plain socket, stopping when the server answers; (status, seconds, sent)."""
     url = urlsplit(base)
     lines = [f"POST {path} HTTP/1.1", f"Host: {url.netloc}"]
