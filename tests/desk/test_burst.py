@@ -84,34 +84,46 @@ def _token(base: str, key: str) -> str:
     return str(r.json()["access_token"])
 
 
-async def _burst(
+async def _send_all(
     base: str, requests: list[tuple[str, dict[str, Any], dict[str, str]]]
-) -> tuple[list[httpx.Response], list[float]]:
-    """Send every request at once while polling /healthz; (answers, health latencies)."""
+) -> list[httpx.Response]:
     limits = httpx.Limits(max_connections=len(requests) + 5, max_keepalive_connections=0)
-    done = asyncio.Event()
-    latencies: list[float] = []
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=25) as client:
-
-        async def poll_health() -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=5) as health:
-                while not done.is_set():
-                    start = time.monotonic()
-                    r = await health.get("/healthz")
-                    latencies.append(time.monotonic() - start)
-                    assert r.status_code == 200
-                    await asyncio.sleep(0.1)
-
-        poller = asyncio.create_task(poll_health())
-        await asyncio.sleep(0.05)
-        try:
-            answers = await asyncio.gather(
+        return list(
+            await asyncio.gather(
                 *(client.post(path, json=body, headers=headers) for path, body, headers in requests)
             )
-        finally:
-            done.set()
-            await poller
-    return list(answers), latencies
+        )
+
+
+def _burst(
+    base: str, requests: list[tuple[str, dict[str, Any], dict[str, str]]]
+) -> tuple[list[httpx.Response], list[float]]:
+    """Send every request at once while a thread polls /healthz; (answers, its latencies)."""
+    done = threading.Event()
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    def poll_health() -> None:
+        with httpx.Client(base_url=base, timeout=5) as health:
+            while not done.is_set():
+                start = time.monotonic()
+                r = health.get("/healthz")
+                latencies.append(time.monotonic() - start)
+                if r.status_code != 200:
+                    failures.append(r.text)
+                time.sleep(0.1)
+
+    poller = threading.Thread(target=poll_health, daemon=True)
+    poller.start()
+    time.sleep(0.05)
+    try:
+        answers = asyncio.run(_send_all(base, requests))
+    finally:
+        done.set()
+        poller.join(10)
+    assert not failures, failures
+    return answers, latencies
 
 
 def _check(answers: list[httpx.Response]) -> dict[int, int]:
@@ -139,7 +151,7 @@ def test_login_and_write_bursts_never_freeze_or_fail(live: tuple[str, Desk, Demo
         )
         for i in range(50)
     ]
-    answers, health = asyncio.run(_burst(base, logins))
+    answers, health = _burst(base, logins)
     login_statuses = _check(answers)
     assert login_statuses.get(200, 0) > 0, login_statuses
     assert health and max(health) < 1.0, max(health)
@@ -154,7 +166,7 @@ def test_login_and_write_bursts_never_freeze_or_fail(live: tuple[str, Desk, Demo
         )
         for i in range(50)
     ]
-    answers, health = asyncio.run(_burst(base, writes))
+    answers, health = _burst(base, writes)
     write_statuses = _check(answers)
     assert write_statuses.get(201, 0) > 0, write_statuses
     assert health and max(health) < 1.0, max(health)
