@@ -20,6 +20,7 @@ FactsFactory = Callable[..., dict[str, FactValue]]
 SLOW_FILES: Final = (
     "tests/desk/test_crash.py",
     "tests/desk/test_schemathesis.py",
+    "tests/desk/test_burst.py",
     "tests/bench/",
 )
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Final, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from visadesk.desk import audit
 from visadesk.desk.authz import ROLE_ORG_KIND, Principal, require
+from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import ApiToken, LoginAttempt, Organization, SponsorLink, User, utcnow
 from visadesk.desk.workflow import ROLES, Role
@@ -36,12 +39,15 @@ __all__ = [
     "create_org",
     "hash_password",
     "link_subcontractor",
+    "login",
     "principal_of",
     "resolve_token",
     "revoke_token",
 ]
 
 _HASHER: Final = PasswordHasher()
+#: Password checks at once: one per CPU. More gain nothing and starve every other request.
+_HASHING: Final = threading.BoundedSemaphore(os.cpu_count() or 1)
 LOGIN_WINDOW: Final = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL: Final = 5
 MAX_FAILURES_PER_CLIENT: Final = 30
@@ -195,23 +201,26 @@ def _check_rate(session: Session, email: str, client: str) -> None:
         raise DeskError("too_many_attempts", 429, seconds=int(LOGIN_WINDOW.total_seconds()))
 
 
-def authenticate(
-    session: Session, *, email: str, password: str, client: str, kind: str = "bearer"
-) -> Issued:
-    """Check the password and issue a token; every failure looks the same to the caller."""
-    email = email.strip().lower()
-    client = client[:64]
-    _check_rate(session, email, client)
-    user = session.scalar(select(User).where(User.email == email))
-    ok = False
-    if user is not None and user.active:
+def _password_ok(stored_hash: str | None, password: str) -> bool:
+    """Check ``password`` against ``stored_hash`` (argon2: slow on purpose).
+
+    ``None`` (no such user, or inactive) spends the same time as a real check so
+    that timing does not reveal accounts.
+    """
+    with _HASHING:
+        if stored_hash is None:
+            _HASHER.hash(password or "-")
+            return False
         try:
-            ok = _HASHER.verify(user.password_hash, password)
+            return _HASHER.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
-            ok = False
-    else:
-        # Spend the same time as a real check so that timing does not reveal accounts.
-        _HASHER.hash(password or "-")
+            return False
+
+
+def _record(
+    session: Session, *, email: str, client: str, user: User | None, ok: bool, kind: str
+) -> Issued:
+    """Keep the attempt; on success issue the token (in ``session``'s write transaction)."""
     session.add(LoginAttempt(email=email, client=client, ok=ok))
     if not ok or user is None:
         # Committed before raising: the caller's transaction is rolled back on the error,
@@ -243,6 +252,54 @@ def authenticate(
         data={"kind": kind},
     )
     return Issued(secret, csrf, expires, user)
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client: str, kind: str = "bearer"
+) -> Issued:
+    """Check the password and issue a token; every failure looks the same to the caller.
+
+    All in ``session``'s transaction: the servers use :func:`login`, which checks the
+    password outside the write transaction.
+    """
+    email = email.strip().lower()
+    client = client[:64]
+    _check_rate(session, email, client)
+    user = session.scalar(select(User).where(User.email == email))
+    stored = user.password_hash if user is not None and user.active else None
+    ok = _password_ok(stored, password)
+    return _record(session, email=email, client=client, user=user, ok=ok, kind=kind)
+
+
+def login(
+    sessions: sessionmaker[Session],
+    *,
+    email: str,
+    password: str,
+    client: str,
+    kind: str = "bearer",
+) -> Issued:
+    """:func:`authenticate` without holding the write lock across the password check.
+
+    The rate limit and the stored hash are read in a read transaction; argon2 runs
+    outside any transaction; the attempt and the token are written in a short write
+    transaction that checks the rate limit and the account again. A burst of logins
+    so queues for milliseconds of writing each, not for a password hash each.
+    """
+    email = email.strip().lower()
+    client = client[:64]
+    with read_session(sessions) as session:
+        _check_rate(session, email, client)
+        user = session.scalar(select(User).where(User.email == email))
+        user_id = user.id if user is not None and user.active else None
+        stored = user.password_hash if user is not None and user.active else None
+    ok = _password_ok(stored, password)
+    with write_session(sessions) as session:
+        _check_rate(session, email, client)
+        found = session.get(User, user_id) if user_id is not None else None
+        if found is None or not found.active or found.password_hash != stored:
+            ok = False  # changed while the password was checked: count it as a failure
+        return _record(session, email=email, client=client, user=found, ok=ok, kind=kind)
 
 
 def resolve_token(session: Session, secret: str, kind: str) -> tuple[User, ApiToken] | None:

@@ -45,6 +45,7 @@ from visadesk.desk.crypto import Encrypted
 from visadesk.desk.db import current_revision, head_revision, upgrade
 from visadesk.desk.documents import document_path
 from visadesk.desk.models import Base, UTCDateTime
+from visadesk.desk.private import FILE_MODE, private_dir
 
 __all__ = [
     "FORMAT",
@@ -509,7 +510,9 @@ def _write_document(documents_dir: Path, sha: str, fh: IO[bytes]) -> None:
     target = document_path(documents_dir, sha)
     if target.is_file() and _sha256_file(target) == sha:
         return
+    private_dir(target.parent)
     with atomic_path(target) as tmp:
+        tmp.chmod(FILE_MODE)
         digest = hashlib.sha256()
         with tmp.open("wb") as out:
             while chunk := fh.read(1 << 20):

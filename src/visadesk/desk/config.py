@@ -11,6 +11,10 @@
 ``VISADESK_AUDIT_ANCHOR``  optional append-only file: ``audit checkpoint`` adds a line to it.
 ``VISADESK_SECURE_COOKIES`` ``0`` to allow session cookies over plain HTTP (local demo).
 
+Serving limits (see docs/desk.md, "Limits under load"): ``VISADESK_MAX_BODY_BYTES``,
+``VISADESK_MAX_UPLOAD_BYTES``, ``VISADESK_MAX_CONCURRENCY``, ``VISADESK_QUEUE_SIZE``,
+``VISADESK_QUEUE_TIMEOUT``, ``VISADESK_DB_LOCK_TIMEOUT``, ``VISADESK_RETRY_AFTER``.
+
 When the keys are not in the environment, a development secrets file
 ``<data dir>/secrets.json`` (mode 0600) is created on first use and a warning
 says so: a production desk sets the variables and keeps the file out of reach.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -27,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+from visadesk.desk.errors import DeskError
+from visadesk.desk.private import private_dir
 
 __all__ = ["Settings", "new_audit_key"]
 
@@ -41,6 +49,18 @@ class Settings:
     secret_key: str
     secure_cookies: bool = True
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Any other request body (JSON, forms): refused beyond this with 413.
+    max_body_bytes: int = 1024 * 1024
+    #: Requests that use the database at the same time; the pool and threadpool follow it.
+    max_concurrency: int = 8
+    #: Requests that may wait for a turn beyond those; more are answered 503 at once.
+    queue_size: int = 64
+    #: Seconds a request waits for its turn, and for a pooled connection, before 503.
+    queue_timeout: float = 5.0
+    #: Seconds a SQLite writer waits for the write lock before 503.
+    db_lock_timeout: float = 5.0
+    #: The ``Retry-After`` seconds of a 503.
+    retry_after: int = 5
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
     #: The audit chain's keys, newest first (see :mod:`visadesk.desk.audit`). Settings made
@@ -76,6 +96,15 @@ class Settings:
             tuple(keys),
             secret,
             secure,
+            max_upload_bytes=int(_number(env, "VISADESK_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            max_body_bytes=int(_number(env, "VISADESK_MAX_BODY_BYTES", cls.max_body_bytes)),
+            max_concurrency=int(_number(env, "VISADESK_MAX_CONCURRENCY", cls.max_concurrency)),
+            queue_size=int(_number(env, "VISADESK_QUEUE_SIZE", cls.queue_size, minimum=0)),
+            queue_timeout=_number(env, "VISADESK_QUEUE_TIMEOUT", cls.queue_timeout, real=True),
+            db_lock_timeout=_number(
+                env, "VISADESK_DB_LOCK_TIMEOUT", cls.db_lock_timeout, real=True
+            ),
+            retry_after=int(_number(env, "VISADESK_RETRY_AFTER", cls.retry_after)),
             key_source=source,
             audit_keys=tuple(audit_keys),
             audit_anchor=Path(anchor).resolve() if anchor else None,
@@ -85,6 +114,22 @@ class Settings:
 def new_audit_key() -> str:
     """A fresh audit chain key: 32 random bytes, hex."""
     return secrets.token_hex(32)
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, real: bool = False, minimum: float = 1
+) -> float:
+    """``env[name]`` as a whole (or, ``real``, any) number of at least ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw) if real else int(raw)
+    except ValueError:
+        value = None
+    if value is None or not (minimum <= value < math.inf):
+        raise DeskError("invalid_setting", 422, name=name, value=raw, minimum=minimum)
+    return value
 
 
 def _development_secrets(data_dir: Path) -> dict[str, str]:
@@ -98,7 +143,7 @@ def _development_secrets(data_dir: Path) -> dict[str, str]:
         _write_secrets(path, loaded, replace=True)
         log.warning("VISADESK_AUDIT_KEYS not set: added a development audit key to %s", path)
         return loaded
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     values = {
         "data_key": Fernet.generate_key().decode(),
         "secret_key": secrets.token_urlsafe(32),

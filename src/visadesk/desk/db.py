@@ -8,7 +8,11 @@ database to the newest revision.
 
 Write transactions on SQLite begin ``IMMEDIATE`` (see :func:`write_session`),
 so two writers queue on the lock instead of one failing after reading a
-snapshot the other has since changed.
+snapshot the other has since changed. They queue for ``lock_timeout`` seconds
+at most (5 by default): a writer that cannot get the lock by then fails with
+"database is locked", which the API answers with 503 and ``Retry-After``.
+The SQLite file (and its ``-wal``/``-shm`` files, which SQLite creates with
+the file's mode) is made 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from visadesk.desk.private import FILE_MODE, private_dir, private_file, tighten
 
 __all__ = [
     "current_revision",
@@ -51,21 +57,36 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+#: Seconds a SQLite writer waits for the write lock before "database is locked".
+DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **kwargs: Any) -> Engine:
+    """An engine for ``url``; ``kwargs`` go to :func:`sqlalchemy.create_engine` (pool sizes)."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(parsed.database))
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url, connect_args={"check_same_thread": False, "timeout": lock_timeout}, **kwargs
         )
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, lock_timeout)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _private_sqlite_file(path: Path) -> None:
+    """The database file 0600 (SQLite gives its -wal and -shm files the same mode)."""
+    private_dir(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten(path.with_name(path.name + suffix), FILE_MODE)
+
+
+def _sqlite_setup(engine: Engine, lock_timeout: float) -> None:
+    busy_ms = max(0, int(lock_timeout * 1000))
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # pysqlite's own transaction handling is switched off so that BEGIN is ours.
@@ -74,7 +95,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

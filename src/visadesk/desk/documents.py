@@ -24,6 +24,7 @@ from visadesk.desk.authz import Principal, require, scope_documents
 from visadesk.desk.cases import get_case
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case, Document, Trip, utcnow
+from visadesk.desk.private import FILE_MODE, private_dir
 from visadesk.policy.documents import Checklist, DocumentItem
 
 __all__ = [
@@ -111,9 +112,10 @@ def _store_bytes(documents_dir: Path, data: bytes, sha256: str) -> None:
     path = document_path(documents_dir, sha256)
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{sha256}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
+    # 0600 from the start: a document is never readable by other accounts, even briefly.
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

@@ -163,13 +163,12 @@ def login(
         )
     failure: DeskError | None = None
     # The failed attempt is committed: it counts towards the rate limit.
-    with write_session(desk.sessions) as session:
-        try:
-            issued = accounts.authenticate(
-                session, email=email, password=password, client=_client(request), kind="session"
-            )
-        except DeskError as error:
-            failure = error
+    try:
+        issued = accounts.login(
+            desk.sessions, email=email, password=password, client=_client(request), kind="session"
+        )
+    except DeskError as error:
+        failure = error
     if failure is not None:
         return _login_page(
             request,

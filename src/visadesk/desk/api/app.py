@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visadesk import __version__
+from visadesk.desk.api import middleware
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.state import Desk
@@ -47,7 +48,11 @@ def build_desk(
 ) -> Desk:
     use_keys(settings.data_keys)
     AuditKeys(settings.audit_keys)  # unusable audit keys stop the desk before it starts
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        lock_timeout=settings.db_lock_timeout,
+        **middleware.engine_options(settings),
+    )
     if migrate:
         upgrade(engine)
     policy = load_policy(policy_spec)
@@ -123,10 +128,12 @@ def create_app(desk: Desk) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(500, "internal", t("desk.error.internal", request_lang(request)))
 
+    # Async: it needs no worker thread and no database, so it answers during a burst.
     @app.get("/healthz", tags=["service"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok", "policy": desk.policy.version}
 
     app.include_router(router)
     mount_web(app, desk)
+    middleware.install(app, desk.settings)
     return app

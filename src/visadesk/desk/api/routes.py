@@ -90,10 +90,10 @@ def client_of(request: Request) -> str:
 
 
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"])
-def login(body: TokenIn, request: Request, db: WriteDB) -> dict[str, Any]:
+def login(body: TokenIn, request: Request, desk: DeskDep) -> dict[str, Any]:
     """Exchange e-mail and password for a bearer token (rate limited)."""
-    issued = accounts.authenticate(
-        db, email=body.email, password=body.password, client=client_of(request)
+    issued = accounts.login(
+        desk.sessions, email=body.email, password=body.password, client=client_of(request)
     )
     return {"access_token": issued.token, "expires_at": issued.expires_at}
 
