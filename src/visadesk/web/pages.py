@@ -572,7 +572,9 @@ def _problems_page(
 ) -> Response:
     desk = desk_of(request)
     lang = request_lang(request)
-    grid = rostergrid.read_grid(data, filename)
+    # A file refused for its size is not parsed again to show it.
+    over = "limit_exceeded" in refused.codes
+    grid = None if over else rostergrid.read_grid(data, filename)
     view = rostergrid.grid_view(grid, refused.problems, lang) if grid else None
     pending_id = (
         _pending(desk).save(grid, user_id=user.user_id, batch_id=batch_id, filename=filename)
