@@ -7,6 +7,8 @@
                            newest first (older keys still decrypt: rotation).
 ``VISADESK_SECRET_KEY``    secret for signing (CSRF tokens).
 ``VISADESK_SECURE_COOKIES`` ``0`` to allow session cookies over plain HTTP (local demo).
+``VISADESK_ROSTER_SECONDS`` time budget to read an uploaded roster (worker process; 60).
+``VISADESK_ROSTER_MEMORY_MIB`` its memory budget, MiB of address space (3072).
 
 When the keys are not in the environment, a development secrets file
 ``<data dir>/secrets.json`` (mode 0600) is created on first use and a warning
@@ -25,6 +27,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from visadesk.desk.bounded import Budget
+
 __all__ = ["Settings"]
 
 log = logging.getLogger("visadesk.desk")
@@ -38,8 +42,15 @@ class Settings:
     secret_key: str
     secure_cookies: bool = True
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Budget to read an uploaded roster in a worker process (visadesk.desk.bounded).
+    roster_seconds: float = 60.0
+    roster_memory_mib: int = 3072
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
+
+    @property
+    def roster_budget(self) -> Budget:
+        return Budget(self.roster_seconds, self.roster_memory_mib)
 
     @property
     def documents_dir(self) -> Path:
@@ -59,7 +70,16 @@ class Settings:
             secret = secret or dev["secret_key"]
             source = str(data_dir / "secrets.json")
         secure = env.get("VISADESK_SECURE_COOKIES", "1") not in {"0", "false", "no"}
-        return cls(url, data_dir, tuple(keys), secret, secure, key_source=source)
+        return cls(
+            url,
+            data_dir,
+            tuple(keys),
+            secret,
+            secure,
+            roster_seconds=float(env.get("VISADESK_ROSTER_SECONDS") or 60),
+            roster_memory_mib=int(env.get("VISADESK_ROSTER_MEMORY_MIB") or 3072),
+            key_source=source,
+        )
 
 
 def _development_secrets(data_dir: Path) -> dict[str, str]:

@@ -541,7 +541,18 @@ def _upload(
     """Run the upload; success shows the batch with the result, refusal the problems."""
     desk = desk_of(request)
     lang = request_lang(request)
+    as_of = desk.today()
     try:
+        # Read and screened before the write transaction: no write lock while parsing.
+        with read_session(desk.sessions) as session:
+            filing.upload_target(session, user, batch_id)
+        prepared = filing.prepare_upload(
+            data=data,
+            filename=filename,
+            policy=desk.policy,
+            as_of=as_of,
+            budget=desk.settings.roster_budget,
+        )
         with write_session(desk.sessions) as session:
             report = filing.upload_roster(
                 session,
@@ -550,7 +561,8 @@ def _upload(
                 data=data,
                 filename=filename,
                 policy=desk.policy,
-                as_of=desk.today(),
+                as_of=as_of,
+                prepared=prepared,
             )
     except RosterError as refused:
         return _problems_page(
