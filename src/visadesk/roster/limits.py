@@ -146,7 +146,6 @@ def check_file(path: Path, kind: str, source: str, limits: RosterLimits) -> None
 
 _NAME: Final = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ROW: Final = re.compile(rb"<" + _NAME + rb"row(?=[\s/>])")
-_CELL: Final = re.compile(rb"<" + _NAME + rb"c(?=[\s/>])")
 _ROW_REF: Final = re.compile(rb"<" + _NAME + rb'row\s[^>]*?\br="(\d+)"')
 # Only references of three letters or more (column 703 on) are looked at here, which is
 # cheap; a narrower row is bounded by 702 columns, and the reader counts it exactly.
@@ -154,9 +153,15 @@ _WIDE_REF: Final = re.compile(rb'\br="([A-Z]{3,})\d+"')
 _DIMENSION: Final = re.compile(
     rb"<" + _NAME + rb'dimension\s[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"'
 )
-_SHARED: Final = re.compile(rb"<" + _NAME + rb"si(?=[\s/>])")
 _CHUNK: Final = 1 << 20
 _TAIL: Final = 256
+
+
+def _count(data: bytes, tag: bytes) -> int:
+    """Start tags ``<tag`` (or ``<x:tag``) in ``data``, counted at C speed."""
+    return sum(
+        data.count(opening + tag + end) for opening in (b"<", b":") for end in (b" ", b">", b"/")
+    )
 
 
 def _column_number(letters: bytes) -> int:
@@ -236,7 +241,7 @@ def _scan_sheet(
             if i > 0:  # a new row begins
                 rows += 1
                 in_row = 0
-            n = len(_CELL.findall(part))
+            n = _count(part, b"c")
             in_row += n
             cells += n
             if in_row > limits.columns:
@@ -271,6 +276,6 @@ def _scan_shared(
     """No more shared strings than a sheet may have cells."""
     count = 0
     for data in _Stream(book, info):
-        count += len(_SHARED.findall(data))
+        count += _count(data, b"si")
         if count > limits.cells:
             raise limit_error(source, "shared_strings", count, limits.cells)
