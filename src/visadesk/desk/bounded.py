@@ -26,7 +26,7 @@ from typing import Final
 from visadesk.roster.limits import RosterLimits, limit_error
 from visadesk.roster.model import RosterError
 
-__all__ = ["Budget", "read_bounded"]
+__all__ = ["Budget", "read_bounded", "warm"]
 
 _MIB: Final = 1 << 20
 _PRELOAD: Final = ["visadesk.roster.read", "visadesk.roster.scan", "visadesk.screening"]
@@ -45,6 +45,14 @@ def _context() -> multiprocessing.context.BaseContext:
     with contextlib.suppress(Exception):  # only before the server starts; later it is kept
         ctx.set_forkserver_preload(_PRELOAD)
     return ctx
+
+
+def warm() -> None:
+    """Start the worker server now (it imports the readers once), not on the first upload."""
+    _context()
+    from multiprocessing import forkserver  # noqa: PLC0415
+
+    forkserver.ensure_running()
 
 
 def _child(conn: Connection, path: str, source: str, limits: RosterLimits, memory_mib: int) -> None:

@@ -45,7 +45,7 @@ from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import CategoryVerdict
 from visadesk.policy.model import Policy, Text
 from visadesk.report.contract import ResultRenderer
-from visadesk.roster.limits import DESK_LIMITS, RosterLimits
+from visadesk.roster.limits import DESK_LIMITS, RosterLimits, check_file
 from visadesk.roster.model import Problem, RosterError
 from visadesk.roster.schema import COLUMN_BY_NAME, SECTORS, ColumnType, FactValue
 from visadesk.screening import screen_roster
@@ -409,6 +409,7 @@ def prepare_upload(
     with tempfile.TemporaryDirectory(prefix="visadesk-upload-") as folder:
         path = Path(folder) / f"roster{suffix}"
         path.write_bytes(data)
+        check_file(path, suffix[1:], name, limits)  # the static limits, before any worker
         if budget is not None:
             read_bounded(path, source=name, limits=limits, budget=budget)
         screened = screen_roster(path, policy, as_of=as_of, limits=limits, source=name)
