@@ -25,6 +25,8 @@ from visadesk.engine.frame import facts_frame, frame_facts
 from visadesk.policy.model import Policy
 from visadesk.report.summary import Summary, summarize
 from visadesk.roster import read_roster
+from visadesk.roster.limits import ROSTER_LIMITS, RosterLimits, check_file, limit_error
+from visadesk.roster.read import FORMATS
 from visadesk.roster.scan import fast_roster
 from visadesk.roster.schema import COLUMNS
 
@@ -217,26 +219,40 @@ def screen_roster(
     start_date: dt.date | None = None,
     engine: Engine = "auto",
     sheet: str | None = None,
+    limits: RosterLimits | None = None,
+    source: str | None = None,
 ) -> ScreenedRoster:
-    """Read and screen a roster file; raise RosterError (every problem) for bad input."""
+    """Read and screen a roster file; raise RosterError (every problem) for bad input.
+
+    ``source`` is the name messages show (the path by default). With ``limits``
+    (the desk's), the file is checked against them before anything is parsed and
+    the fast path's rows are bounded too; without, the per-row reader applies
+    :data:`~visadesk.roster.limits.ROSTER_LIMITS` and the streaming fast path
+    takes files of any size (the CLI's millions of rows).
+    """
+    source = str(path) if source is None else source
+    if limits is not None:
+        check_file(path, FORMATS.get(path.suffix.lower(), ""), source, limits)
     start = start_date or as_of
     batch = BatchScreener(policy, as_of=as_of, start_date=start) if engine != "case" else None
     fast = None
     if batch is not None and sheet is None:
         fast = fast_roster(path, rule_facts=frozenset(batch.legend.facts))
     rows = fast.rows if fast is not None else 0
+    if limits is not None and rows > limits.rows:
+        raise limit_error(source, "rows", rows, limits.rows)
     if fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
         return ScreenedRoster(
             policy,
             as_of,
             start,
             "batch",
-            str(path),
+            source,
             rows,
             _batch=batch,
             _frame=fast.frame,
         )
-    roster = read_roster(path, sheet=sheet)
+    roster = read_roster(path, sheet=sheet, limits=limits or ROSTER_LIMITS, source=source)
     if engine == "batch":
         frame = facts_frame([r.facts for r in roster.rows]).lazy()
         frame = frame.with_columns(pl.Series("row", [r.row for r in roster.rows], dtype=pl.UInt32))
@@ -245,11 +261,11 @@ def screen_roster(
             as_of,
             start,
             "batch",
-            str(path),
+            source,
             len(roster.rows),
             _batch=batch,
             _frame=frame,
         )
     screener = Screener(policy, as_of=as_of, start_date=start)
     results = [screener.screen(r.facts, row=r.row) for r in roster.rows]
-    return ScreenedRoster(policy, as_of, start, "case", str(path), len(results), _results=results)
+    return ScreenedRoster(policy, as_of, start, "case", source, len(results), _results=results)

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 
 from visadesk.i18n import catalog
 from visadesk.roster import PROBLEM_CODES, Problem
+from visadesk.roster.limits import LIMIT_NAMES
 from visadesk.roster.model import message_keys
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "visadesk" / "roster"
@@ -19,10 +20,14 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _roster_po(lang: str) -> dict[str, str]:
-    entry = resources.files("visadesk") / "locales" / lang / "roster.po"
-    with entry.open("rb") as handle:
-        po = read_po(handle, locale=lang)
-    return {str(m.id): str(m.string) for m in po if m.id}
+    """The roster's messages: roster.po, and limits.po (a roster refused for its size)."""
+    out: dict[str, str] = {}
+    for name in ("roster.po", "limits.po"):
+        entry = resources.files("visadesk") / "locales" / lang / name
+        with entry.open("rb") as handle:
+            po = read_po(handle, locale=lang)
+        out |= {str(m.id): str(m.string) for m in po if m.id}
+    return out
 
 
 def _placeholders(text: str) -> set[str]:
@@ -64,14 +69,15 @@ def test_korean_messages_are_korean() -> None:
 @pytest.mark.parametrize("code", PROBLEM_CODES)
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_problem_renders_without_leftover_placeholders(code: str, lang: str) -> None:
-    variants = ["header", "header_rows", "value"] if code == "rrn_present" else [""]
-    for variant in variants:
+    by_code = {"rrn_present": ("header", "header_rows", "value"), "limit_exceeded": LIMIT_NAMES}
+    for variant in by_code.get(code, ("",)):
         key = f"roster.problem.{code}" + (f".{variant}" if variant else "")
         params = {name: f"<{name}>" for name in _placeholders(catalog("en")[key])}
         params.pop("value", None)
         params.pop("column", None)
         if variant:
             params["found_in"] = variant
+            params["limit"] = variant
         problem = Problem(code=code, row=5, column="trip_start", value="<value>", params=params)
         text = problem.message(lang)
         assert "{" not in text and "}" not in text

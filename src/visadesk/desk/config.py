@@ -10,6 +10,8 @@
                            newest first (older keys still verify the entries they made).
 ``VISADESK_AUDIT_ANCHOR``  optional append-only file: ``audit checkpoint`` adds a line to it.
 ``VISADESK_SECURE_COOKIES`` ``0`` to allow session cookies over plain HTTP (local demo).
+``VISADESK_ROSTER_SECONDS`` time budget to read an uploaded roster (worker process; 60).
+``VISADESK_ROSTER_MEMORY_MIB`` its memory budget, MiB of address space (3072).
 
 Serving limits (see docs/desk.md, "Limits under load"): ``VISADESK_MAX_BODY_BYTES``,
 ``VISADESK_MAX_UPLOAD_BYTES``, ``VISADESK_MAX_CONCURRENCY``, ``VISADESK_QUEUE_SIZE``,
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from visadesk.desk.bounded import Budget
 from visadesk.desk.errors import DeskError
 from visadesk.desk.private import private_dir
 
@@ -61,6 +64,9 @@ class Settings:
     db_lock_timeout: float = 5.0
     #: The ``Retry-After`` seconds of a 503.
     retry_after: int = 5
+    #: Budget to read an uploaded roster in a worker process (visadesk.desk.bounded).
+    roster_seconds: float = 60.0
+    roster_memory_mib: int = 3072
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
     #: The audit chain's keys, newest first (see :mod:`visadesk.desk.audit`). Settings made
@@ -68,6 +74,10 @@ class Settings:
     audit_keys: tuple[str, ...] = field(default_factory=lambda: (new_audit_key(),))
     #: An append-only JSON lines file each checkpoint is also written to.
     audit_anchor: Path | None = None
+
+    @property
+    def roster_budget(self) -> Budget:
+        return Budget(self.roster_seconds, self.roster_memory_mib)
 
     @property
     def documents_dir(self) -> Path:
@@ -105,6 +115,10 @@ class Settings:
                 env, "VISADESK_DB_LOCK_TIMEOUT", cls.db_lock_timeout, real=True
             ),
             retry_after=int(_number(env, "VISADESK_RETRY_AFTER", cls.retry_after)),
+            roster_seconds=_number(env, "VISADESK_ROSTER_SECONDS", cls.roster_seconds, real=True),
+            roster_memory_mib=int(
+                _number(env, "VISADESK_ROSTER_MEMORY_MIB", cls.roster_memory_mib, minimum=256)
+            ),
             key_source=source,
             audit_keys=tuple(audit_keys),
             audit_anchor=Path(anchor).resolve() if anchor else None,

@@ -3,7 +3,10 @@
 A roster upload is one transaction: the file is read and validated in full
 (the CLI's reader: every problem reported at once, with row, column, value
 and what was expected), screened, and its people, trips, screenings and
-draft cases written together, or nothing is written. Uploads are idempotent
+draft cases written together, or nothing is written. Reading and screening
+(:func:`prepare_upload`) come before the write transaction begins, bounded by
+the desk's roster limits and, when asked, a worker process's time and memory
+budget: no write lock is held while an untrusted file is parsed. Uploads are idempotent
 by ``worker_id``: a person already filed by the same organization is updated,
 and their trip in the batch is updated, never duplicated.
 """
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import audit
 from visadesk.desk.authz import Principal, require, scope_batches, scope_projects, scope_trips
+from visadesk.desk.bounded import Budget, read_bounded
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import (
     Base,
@@ -41,6 +45,7 @@ from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import CategoryVerdict
 from visadesk.policy.model import Policy, Text
 from visadesk.report.contract import ResultRenderer
+from visadesk.roster.limits import DESK_LIMITS, RosterLimits, check_file
 from visadesk.roster.model import Problem, RosterError
 from visadesk.roster.schema import COLUMN_BY_NAME, SECTORS, ColumnType, FactValue
 from visadesk.screening import screen_roster
@@ -48,6 +53,7 @@ from visadesk.screening import screen_roster
 __all__ = [
     "ROSTER_SUFFIXES",
     "SENSITIVE",
+    "PreparedUpload",
     "UploadReport",
     "create_batch",
     "create_project",
@@ -56,9 +62,11 @@ __all__ = [
     "get_project",
     "invite",
     "open_case",
+    "prepare_upload",
     "rescreen",
     "submit_batch",
     "upload_roster",
+    "upload_target",
 ]
 
 #: Roster facts kept encrypted on the person, not in the trip's facts.
@@ -353,6 +361,62 @@ def _check_storable(rows: Sequence[ScreeningResult]) -> None:
                 )
 
 
+@dataclass(frozen=True)
+class PreparedUpload:
+    """A roster read, validated and screened, not yet stored (see :func:`prepare_upload`)."""
+
+    filename: str
+    policy_version: str
+    as_of: dt.date
+    engine: str
+    results: list[ScreeningResult]
+
+
+def upload_target(session: Session, actor: Principal, batch_id: int) -> None:
+    """Refuse early (before any parsing) an upload the caller may not make into the batch."""
+    batch = get_batch(session, actor, batch_id)
+    _filer(session, actor, batch)
+    _open(batch)
+
+
+def _suffix(filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in ROSTER_SUFFIXES:
+        raise DeskError(
+            "unsupported_format", 415, suffix=suffix or "-", allowed=", ".join(ROSTER_SUFFIXES)
+        )
+    return suffix
+
+
+def prepare_upload(
+    *,
+    data: bytes,
+    filename: str,
+    policy: Policy,
+    as_of: dt.date,
+    limits: RosterLimits = DESK_LIMITS,
+    budget: Budget | None = None,
+) -> PreparedUpload:
+    """Read, validate and screen a roster, with no database session.
+
+    The file is bounded by ``limits`` before it is parsed and, with ``budget``,
+    read first in a worker process under that time and memory budget. Messages
+    name the file as uploaded (``filename``'s own name), never the server's
+    temporary copy.
+    """
+    suffix = _suffix(filename)
+    name = PurePath(filename.replace("\\", "/")).name or f"roster{suffix}"
+    with tempfile.TemporaryDirectory(prefix="visadesk-upload-") as folder:
+        path = Path(folder) / f"roster{suffix}"
+        path.write_bytes(data)
+        check_file(path, suffix[1:], name, limits)  # the static limits, before any worker
+        if budget is not None:
+            read_bounded(path, source=name, limits=limits, budget=budget)
+        screened = screen_roster(path, policy, as_of=as_of, limits=limits, source=name)
+        results = list(screened.results())
+    return PreparedUpload(name, policy.version, as_of, screened.engine, results)
+
+
 def upload_roster(
     session: Session,
     actor: Principal,
@@ -362,27 +426,27 @@ def upload_roster(
     filename: str,
     policy: Policy,
     as_of: dt.date,
+    prepared: PreparedUpload | None = None,
 ) -> UploadReport:
-    """Validate, screen and store a roster file into a batch, all or nothing."""
+    """Validate, screen and store a roster file into a batch, all or nothing.
+
+    With ``prepared`` (from :func:`prepare_upload`, called before the session's
+    write transaction began) the file is not read again.
+    """
     batch = get_batch(session, actor, batch_id)
     filer = _filer(session, actor, batch)
     _open(batch)
-    suffix = PurePath(filename).suffix.lower()
-    if suffix not in ROSTER_SUFFIXES:
-        raise DeskError(
-            "unsupported_format", 415, suffix=suffix or "-", allowed=", ".join(ROSTER_SUFFIXES)
-        )
-    with tempfile.TemporaryDirectory(prefix="visadesk-upload-") as folder:
-        path = Path(folder) / f"roster{suffix}"
-        path.write_bytes(data)
-        screened = screen_roster(path, policy, as_of=as_of)
-        results = list(screened.results())
+    if prepared is None:
+        prepared = prepare_upload(data=data, filename=filename, policy=policy, as_of=as_of)
+    elif (prepared.policy_version, prepared.as_of) != (policy.version, as_of):
+        raise ValueError("the roster was screened under another policy or day")
+    results = prepared.results
     project = batch.project
     problems = _project_problems(results, project)
     if problems:
         raise RosterError(problems, source=filename)
     _check_storable(results)
-    report = UploadReport(batch_id=batch.id, rows=len(results), engine=screened.engine)
+    report = UploadReport(batch_id=batch.id, rows=len(results), engine=prepared.engine)
     _store(session, actor, batch, filer, project, results, policy, as_of, report)
     audit.append(
         session,

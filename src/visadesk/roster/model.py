@@ -63,6 +63,7 @@ PROBLEM_CODES: Final = (
     "cell_without_header",
     # refusal
     "rrn_present",
+    "limit_exceeded",
     # writing
     "cannot_encode",
 )
@@ -78,13 +79,19 @@ _UNNAMED_KEY: Final = "roster.error.unnamed"
 def _problem_key(code: str, params: Mapping[str, str]) -> str:
     if code == "rrn_present":
         return f"roster.problem.rrn_present.{params.get('found_in', 'value')}"
+    if code == "limit_exceeded":
+        return f"roster.problem.limit_exceeded.{params.get('limit', 'file_bytes')}"
     return f"roster.problem.{code}"
 
 
 def message_keys() -> tuple[str, ...]:
     """Every catalog key the roster package renders."""
-    keys = [f"roster.problem.{code}" for code in PROBLEM_CODES if code != "rrn_present"]
+    from visadesk.roster.limits import LIMIT_NAMES  # noqa: PLC0415 - limits imports this module
+
+    variants = {"rrn_present", "limit_exceeded"}
+    keys = [f"roster.problem.{code}" for code in PROBLEM_CODES if code not in variants]
     keys += [f"roster.problem.rrn_present.{variant}" for variant in _RRN_VARIANTS]
+    keys += [f"roster.problem.limit_exceeded.{name}" for name in LIMIT_NAMES]
     return (*keys, *_WHERE_KEYS, *_HEADING_KEYS, _UNNAMED_KEY)
 
 

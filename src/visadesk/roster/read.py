@@ -13,7 +13,8 @@ In sheets (CSV, XLSX) the header is row 1 and data starts on row 2; title
 rows above the header are skipped and rows are numbered as the sheet shows
 them. In JSON and Parquet, record 1 is row 2, so messages read alike.
 Fully blank rows are skipped. Whatever goes wrong comes back as a
-:class:`RosterError`, never a traceback.
+:class:`RosterError`, never a traceback. A file larger than the limits
+(:mod:`visadesk.roster.limits`) is refused before or while it is parsed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from visadesk.roster.limits import (
+    ROSTER_LIMITS,
+    RosterLimits,
+    check_cell,
+    check_file,
+    check_shape,
+    limit_error,
+)
 from visadesk.roster.model import Problem, Roster, RosterError
 from visadesk.roster.sensitive import scrub
 from visadesk.roster.validate import RawTable, build_roster, roster_from_records
@@ -54,8 +63,7 @@ def _reason(error: BaseException) -> str:
     return scrub(text)
 
 
-def _format_of(path: Path) -> str:
-    source = str(path)
+def _format_of(path: Path, source: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         supported = ", ".join(FORMATS)
@@ -81,13 +89,13 @@ def _decode(data: bytes, source: str) -> str:
 
 
 def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     counts = {d: first.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] > counts[","] else ","
 
 
-def _read_csv(path: Path, source: str) -> RawTable:
+def _read_csv(path: Path, source: str, limits: RosterLimits) -> RawTable:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -95,10 +103,31 @@ def _read_csv(path: Path, source: str) -> RawTable:
     text = _decode(data, source)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        grid = [tuple(row) for row in reader]
+        grid = list(_bounded(map(tuple, reader), source, limits))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            found = f"> {csv.field_size_limit()}"
+            raise limit_error(source, "cell_chars", found, limits.cell_chars) from None
         raise _fail("unreadable_file", source, format="CSV", reason=_reason(error)) from None
     return RawTable.from_grid(grid, source=source, format="csv")
+
+
+def _bounded(
+    rows: Iterator[tuple[object, ...]], source: str, limits: RosterLimits
+) -> Iterator[tuple[object, ...]]:
+    """The rows, refused as soon as there are too many rows, columns, cells or characters."""
+    cells = 0
+    for count, row in enumerate(rows, start=1):
+        cells += len(row)
+        if count > limits.rows:
+            raise limit_error(source, "rows", count, limits.rows)
+        if len(row) > limits.columns:
+            raise limit_error(source, "columns", len(row), limits.columns)
+        if cells > limits.cells:
+            raise limit_error(source, "cells", cells, limits.cells)
+        for value in row:
+            check_cell(source, limits, value)
+        yield row
 
 
 def _xlsx_rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
@@ -116,7 +145,7 @@ def _xlsx_rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
         yield tuple(values)
 
 
-def _read_xlsx(path: Path, source: str, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, source: str, sheet: str | None, limits: RosterLimits) -> RawTable:
     # openpyxl and polars load on demand: importing them costs half a second.
     import openpyxl  # noqa: PLC0415
     from openpyxl.utils.datetime import CALENDAR_MAC_1904  # noqa: PLC0415
@@ -143,7 +172,9 @@ def _read_xlsx(path: Path, source: str, sheet: str | None) -> RawTable:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                grid = list(_xlsx_rows(chosen))
+                grid = list(_bounded(_xlsx_rows(chosen), source, limits))
+        except RosterError:
+            raise
         except Exception as error:
             raise _fail("unreadable_file", source, format="XLSX", reason=_reason(error)) from None
         date1904 = book.epoch == CALENDAR_MAC_1904
@@ -152,12 +183,23 @@ def _read_xlsx(path: Path, source: str, sheet: str | None) -> RawTable:
     return RawTable.from_grid(grid, source=source, format="xlsx", date1904=date1904)
 
 
-def _read_parquet(path: Path, source: str) -> Roster:
+def _read_parquet(path: Path, source: str, limits: RosterLimits) -> Roster:
     import polars as pl  # noqa: PLC0415
 
     try:
+        # The footer says how many rows and columns there are: checked before reading them.
+        width = len(pl.read_parquet_schema(path))
+        height = int(pl.scan_parquet(path).select(pl.len()).collect().item())
+        check_shape(source, limits, rows=height, columns=width)
         frame = pl.read_parquet(path)
+        texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+        if texts and frame.height:
+            longest = frame.select(pl.max_horizontal(pl.col(texts).str.len_chars().max())).item()
+            if longest is not None and longest > limits.cell_chars:
+                raise limit_error(source, "cell_chars", longest, limits.cell_chars)
         records = frame.rows(named=True)
+    except RosterError:
+        raise
     except Exception as error:
         raise _fail("unreadable_file", source, format="Parquet", reason=_reason(error)) from None
     if not records and frame.columns:
@@ -166,7 +208,7 @@ def _read_parquet(path: Path, source: str) -> Roster:
     return roster_from_records(records, source=source, format="parquet")
 
 
-def _read_json(path: Path, source: str) -> Roster:
+def _read_json(path: Path, source: str, limits: RosterLimits) -> Roster:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
@@ -181,22 +223,51 @@ def _read_json(path: Path, source: str) -> Roster:
         raise _fail("bad_json", source, line="?", col="?") from None
     if not isinstance(data, list):
         raise _fail("json_not_list", source)
+    _check_records(data, source, limits)
     return roster_from_records(data, source=source, format="json")
 
 
-def read_roster(path: Path, *, sheet: str | None = None) -> Roster:
+def _check_records(data: list[object], source: str, limits: RosterLimits) -> None:
+    if len(data) > limits.rows:
+        raise limit_error(source, "rows", len(data), limits.rows)
+    cells = 0
+    for record in data:
+        if isinstance(record, dict):
+            if len(record) > limits.columns:
+                raise limit_error(source, "columns", len(record), limits.columns)
+            cells += len(record)
+            for value in record.values():
+                check_cell(source, limits, value)
+    if cells > limits.cells:
+        raise limit_error(source, "cells", cells, limits.cells)
+
+
+def read_roster(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    limits: RosterLimits = ROSTER_LIMITS,
+    source: str | None = None,
+) -> Roster:
     """Read and validate a roster file; the format comes from the extension.
 
     ``sheet`` picks an XLSX worksheet by name (the first one otherwise) and is
-    ignored for the other formats. Raises :class:`RosterError` listing every
-    problem when the file cannot be read or any row is invalid.
+    ignored for the other formats. ``source`` is the name messages show (by
+    default the path; an upload shows the name it was sent under, never where
+    the server keeps it). Raises :class:`RosterError` listing every problem when
+    the file cannot be read or any row is invalid, or naming the limit
+    (``limits``) it exceeds.
     """
     path = Path(path)
-    source = str(path)
-    kind = _format_of(path)
+    source = str(path) if source is None else source
+    kind = _format_of(path, source)
+    check_file(path, kind, source, limits)
     if kind == "parquet":
-        return _read_parquet(path, source)
+        return _read_parquet(path, source, limits)
     if kind == "json":
-        return _read_json(path, source)
-    table = _read_csv(path, source) if kind == "csv" else _read_xlsx(path, source, sheet)
+        return _read_json(path, source, limits)
+    if kind == "csv":
+        table = _read_csv(path, source, limits)
+    else:
+        table = _read_xlsx(path, source, sheet, limits)
     return build_roster(table)

@@ -540,7 +540,18 @@ def _upload(
     """Run the upload; success shows the batch with the result, refusal the problems."""
     desk = desk_of(request)
     lang = request_lang(request)
+    as_of = desk.today()
     try:
+        # Read and screened before the write transaction: no write lock while parsing.
+        with read_session(desk.sessions) as session:
+            filing.upload_target(session, user, batch_id)
+        prepared = filing.prepare_upload(
+            data=data,
+            filename=filename,
+            policy=desk.policy,
+            as_of=as_of,
+            budget=desk.settings.roster_budget,
+        )
         with write_session(desk.sessions) as session:
             report = filing.upload_roster(
                 session,
@@ -549,7 +560,8 @@ def _upload(
                 data=data,
                 filename=filename,
                 policy=desk.policy,
-                as_of=desk.today(),
+                as_of=as_of,
+                prepared=prepared,
             )
     except RosterError as refused:
         return _problems_page(
@@ -571,7 +583,9 @@ def _problems_page(
 ) -> Response:
     desk = desk_of(request)
     lang = request_lang(request)
-    grid = rostergrid.read_grid(data, filename)
+    # A file refused for its size is not parsed again to show it.
+    over = "limit_exceeded" in refused.codes
+    grid = None if over else rostergrid.read_grid(data, filename)
     view = rostergrid.grid_view(grid, refused.problems, lang) if grid else None
     pending_id = (
         _pending(desk).save(grid, user_id=user.user_id, batch_id=batch_id, filename=filename)

@@ -27,6 +27,7 @@ from pathlib import Path, PurePath
 from typing import Any, Final
 
 from visadesk.desk.crypto import keyring
+from visadesk.roster.limits import DESK_LIMITS, RosterLimits, check_file
 from visadesk.roster.model import Problem
 from visadesk.roster.parse import cell_text
 from visadesk.roster.read import _read_csv, _read_xlsx  # the reader's own cell reading
@@ -97,16 +98,18 @@ def read_grid(data: bytes, filename: str) -> Grid | None:
     return None
 
 
-def _xlsx(path: Path, source: str) -> RawTable:
-    return _read_xlsx(path, source, None)
+def _xlsx(path: Path, source: str, limits: RosterLimits) -> RawTable:
+    return _read_xlsx(path, source, None, limits)
 
 
 def _sheet(data: bytes, suffix: str, filename: str) -> Grid | None:
     with tempfile.TemporaryDirectory(prefix="visadesk-grid-") as folder:
         path = Path(folder) / f"roster{suffix}"
         path.write_bytes(data)
+        # A file over the desk's limits is never parsed (check_file raises: no grid).
+        check_file(path, suffix[1:], filename, DESK_LIMITS)
         read = _read_csv if suffix == ".csv" else _xlsx
-        table = read(path, filename)
+        table = read(path, filename, DESK_LIMITS)
     if table.problems or not table.headers:
         return None
     return Grid(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visadesk import __version__
+from visadesk.desk import bounded
 from visadesk.desk.api import middleware
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
@@ -80,6 +81,7 @@ def create_app(desk: Desk) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.desk = desk
+    bounded.warm()  # the roster worker's server, started before the first upload needs it
 
     @app.exception_handler(DeskError)
     async def desk_error(request: Request, exc: DeskError) -> JSONResponse:

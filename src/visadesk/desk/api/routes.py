@@ -54,6 +54,7 @@ from visadesk.desk.authz import (
     scope_trips,
     scope_users,
 )
+from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import (
     Batch,
@@ -232,22 +233,35 @@ def upload_roster(
     file: Annotated[UploadFile, File(description="CSV, XLSX, Parquet or JSON roster")],
     me: Caller,
     desk: DeskDep,
-    db: WriteDB,
 ) -> dict[str, Any]:
     """Validate, screen and store a roster into the batch: all rows or none.
 
     Re-uploading updates people and trips by ``worker_id``; it never duplicates.
+    The file is read and screened before the write transaction begins (no write
+    lock is held while parsing), bounded by the roster limits and budget.
     """
     data = _read_limited(file, desk.settings.max_upload_bytes)
-    report = filing.upload_roster(
-        db,
-        me,
-        batch_id,
+    filename, as_of = file.filename or "roster.csv", desk.today()
+    with read_session(desk.sessions) as session:
+        filing.upload_target(session, me, batch_id)
+    prepared = filing.prepare_upload(
         data=data,
-        filename=file.filename or "roster.csv",
+        filename=filename,
         policy=desk.policy,
-        as_of=desk.today(),
+        as_of=as_of,
+        budget=desk.settings.roster_budget,
     )
+    with write_session(desk.sessions) as db:
+        report = filing.upload_roster(
+            db,
+            me,
+            batch_id,
+            data=data,
+            filename=filename,
+            policy=desk.policy,
+            as_of=as_of,
+            prepared=prepared,
+        )
     return report.as_json()
 
 

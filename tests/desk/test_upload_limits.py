@@ -1,0 +1,162 @@
+"""Roster uploads are bounded, and the desk answers while one is being parsed.
+
+A bomb (see tests/roster/test_bombs.py) uploaded through the API is 422
+``invalid_roster`` naming the limit, within 2 s, and stores nothing; a roster
+that takes longer than the desk's time budget to read is stopped and refused
+naming that budget; while it is being read, other requests (a health check, a
+sign-in, a write) are answered at once, because no write transaction is held
+while parsing. No message shows where the server kept the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests.desk.conftest import PASSWORD, World
+from tests.desk.test_upload import _batch, _counts
+from tests.roster import test_bombs as bombs
+from visadesk.desk import accounts
+from visadesk.desk.api.state import Desk
+from visadesk.desk.db import read_session
+from visadesk.desk.models import Person
+from visadesk.web.harness import DemoWorld
+
+SECONDS = 2.0
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
+
+
+def _post(client: TestClient, world: World, batch: int, path: Path, name: str) -> Any:
+    return client.post(
+        f"/api/v1/batches/{batch}/roster",
+        files={"file": (name, path.read_bytes())},
+        headers=world.auth("hanbit_admin"),
+    )
+
+
+API_BOMBS: list[tuple[Callable[[Path], Path], str]] = [
+    (bombs.zip_bomb, "xlsx_ratio"),
+    (bombs.shared_strings, "xlsx_ratio"),
+    (bombs.empty_cells, "xlsx_ratio"),
+    (bombs.huge_dimension, "xlsx_dimension"),
+    (bombs.wide_row, "columns"),
+    (bombs.far_row, "rows"),
+    (bombs.giant_cell_csv, "cell_chars"),
+    (bombs.many_rows_csv, "rows"),
+    (bombs.wide_json, "columns"),
+]
+
+
+@pytest.mark.parametrize(("build", "limit"), API_BOMBS, ids=[b[0].__name__ for b in API_BOMBS])
+def test_bomb_upload_is_refused_quickly_and_stores_nothing(
+    client: TestClient,
+    *,
+    desk: Desk,
+    world: World,
+    tmp_path: Path,
+    build: Callable[[Path], Path],
+    limit: str,
+) -> None:
+    batch = _batch(desk, world)
+    path = build(tmp_path)
+    before = _counts(desk)
+    started = time.perf_counter()
+    r = _post(client, world, batch, path, f"team{path.suffix}")
+    elapsed = time.perf_counter() - started
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "invalid_roster"
+    [detail] = error["details"]
+    assert detail["code"] == "limit_exceeded"
+    assert "limit" in detail["message"]
+    assert elapsed < SECONDS, f"refused after {elapsed:.1f} s"
+    assert f"team{path.suffix}" in detail["message"]
+    assert tempfile.gettempdir() not in r.text
+    assert "visadesk-upload-" not in r.text
+    assert _counts(desk) == before
+
+
+def _slow_xlsx(path: Path) -> Path:
+    """A plain workbook within every limit whose reading takes seconds: 400,000 cells, stored."""
+    cells = b"".join(b"<c><v>%d</v></c>" % i for i in range(40))
+    rows = b"".join(b"<row>" + cells + b"</row>" for _ in range(10_000))
+    sheet = bombs._HEAD.encode() + b"<sheetData>" + rows + b"</sheetData></worksheet>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as book:
+        book.writestr("[Content_Types].xml", bombs._TYPES)
+        book.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path
+
+
+def test_server_answers_while_a_roster_is_parsed_and_the_budget_stops_it(
+    client: TestClient,
+    *,
+    desk: Desk,
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+) -> None:
+    budget = 3.0
+    monkeypatch.setattr(desk, "settings", dataclasses.replace(desk.settings, roster_seconds=budget))
+    batch = _batch(desk, world)
+    path = _slow_xlsx(tmp_path / "slow.xlsx")
+    before = _people(desk)
+    answer: dict[str, Any] = {}
+
+    def upload() -> None:
+        started = time.perf_counter()
+        answer["response"] = _post(client, world, batch, path, "slow.xlsx")
+        answer["elapsed"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    time.sleep(0.5)  # the upload is being read
+    timings = {}
+    started = time.perf_counter()
+    assert client.get("/healthz").status_code == 200
+    timings["healthz"] = time.perf_counter() - started
+    started = time.perf_counter()
+    signed = client.post(
+        "/api/v1/auth/token",
+        json={"email": DemoWorld.email("hanbit_staff"), "password": PASSWORD},
+    )
+    assert signed.status_code == 200, signed.text
+    timings["login"] = time.perf_counter() - started
+    started = time.perf_counter()
+    made = client.post(
+        "/api/v1/batches",
+        json={"project_id": world.projects["hanbit"], "name": "while parsing"},
+        headers=world.auth("hanbit_admin"),
+    )
+    assert made.status_code in (200, 201), made.text
+    timings["write"] = time.perf_counter() - started
+    assert thread.is_alive(), "the upload ended before the probes: not a test of concurrency"
+    thread.join(budget + 30)
+    assert max(timings.values()) < SECONDS, (database_url, timings)
+    r = answer["response"]
+    assert r.status_code == 422, r.text
+    [detail] = r.json()["error"]["details"]
+    assert detail["code"] == "limit_exceeded"
+    assert "3 seconds" in detail["message"]
+    assert answer["elapsed"] < budget + 10
+    assert _people(desk) == before
+
+
+def _people(desk: Desk) -> int:
+    with read_session(desk.sessions) as s:
+        return int(s.scalar(select(func.count()).select_from(Person)) or 0)
