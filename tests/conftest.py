@@ -88,6 +88,12 @@ def base_facts(**overrides: FactValue) -> dict[str, FactValue]:
         visited_restricted_country=False,
         temporary_need=False,
         days_in_us_last_365=0,
+        # law2 (issue #11): L-1 and H-1B facts
+        qualifying_job_abroad=True,
+        primarily_managerial=True,
+        us_entity_new_office=False,
+        h1b_cap_exempt=False,
+        h1b_petition_kind="new",
     )
     facts.update(overrides)
     return facts

@@ -6,7 +6,15 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from visadesk.roster.schema import ACTIVITY_CODES, DEGREES, PAID_BY, ROLES, SECTORS, FactValue
+from visadesk.roster.schema import (
+    ACTIVITY_CODES,
+    DEGREES,
+    H1B_PETITION_KINDS,
+    PAID_BY,
+    ROLES,
+    SECTORS,
+    FactValue,
+)
 
 COUNTRIES = ("KR", "VN", "PH", "IN", "JP", "DE", "NO", "UZ")
 VISAS = ("B1/B2", "E2", "L1", "H1B", "H2B")
@@ -71,6 +79,12 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         "holds_visa": draw(maybe(st.sampled_from(VISAS))),
         "visa_expiry": draw(maybe(dates)),
         "days_in_us_last_365": draw(maybe(st.integers(0, 365))),
+        # law2 (issue #11)
+        "qualifying_job_abroad": draw(yes_no),
+        "primarily_managerial": draw(yes_no),
+        "us_entity_new_office": draw(yes_no),
+        "h1b_cap_exempt": draw(yes_no),
+        "h1b_petition_kind": draw(maybe(st.sampled_from(H1B_PETITION_KINDS))),
     }
 
 

@@ -117,18 +117,23 @@ class ScreenedRoster:
         source = pl.scan_parquet(self._written) if self._written else self.compact()
         return _batch_summary(source, self.legend)
 
-    def trip_starts(self) -> pl.LazyFrame:
-        """``row`` and ``trip_start`` of every trip (for period counts)."""
+    def trip_starts(self, *yes_no_facts: str) -> pl.LazyFrame:
+        """``row`` and ``trip_start`` of every trip (for period counts), plus the yes/no
+        facts named (e.g. a cap exemption), blank as null."""
         if self.engine == "case":
-            return pl.LazyFrame(
-                {
-                    "row": [r.row for r in self._results],
-                    "trip_start": [r.trip_start for r in self._results],
-                },
-                schema={"row": pl.UInt32, "trip_start": pl.Date},
+            columns: dict[str, list[object]] = {
+                "row": [r.row for r in self._results],
+                "trip_start": [r.trip_start for r in self._results],
+            }
+            for name in yes_no_facts:
+                columns[name] = [r.facts.get(name) for r in self._results]
+            schema = {"row": pl.UInt32, "trip_start": pl.Date} | dict.fromkeys(
+                yes_no_facts, pl.Boolean
             )
+            return pl.LazyFrame(columns, schema=schema)
         assert self._frame is not None
-        return self._frame.select(pl.col("row").cast(pl.UInt32), "trip_start")
+        facts = [pl.col(n).cast(pl.Boolean) for n in yes_no_facts]
+        return self._frame.select(pl.col("row").cast(pl.UInt32), "trip_start", *facts)
 
     @property
     def categories(self) -> list[str]:

@@ -8,6 +8,7 @@ trips' start dates. Works on the compact verdicts, so it runs on either engine.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,13 +79,22 @@ def _cap_uses(
     frame: pl.DataFrame, category: str, cap: Cap, policy: Policy, *, as_of: dt.date, demand: str
 ) -> list[CapUse]:
     """Use of the cap by people for whom the category is recommended (the likely users) or
-    eligible (everyone who could use it), one approval per person, in trip-start order."""
-    limit = int(str(policy.param(cap.param, as_of)))
+    eligible (everyone who could use it), one approval per person, in trip-start order.
+
+    People whose cap-exemption fact is yes are not counted; a period's cap is the
+    parameter plus the supplemental numbers the rule set gives for that period."""
+    base = int(str(policy.param(cap.param, as_of)))
+    extra: Mapping[str, object] = {}
+    if cap.supplemental is not None:
+        value = policy.param(cap.supplemental, as_of)
+        extra = value if isinstance(value, Mapping) else {}
     chosen = (
         pl.col("recommended") == category
         if demand == "recommended"
         else pl.col(f"status_{category}") == Status.ELIGIBLE.value
     )
+    if cap.exempt_fact is not None:
+        chosen = chosen & ~pl.col(cap.exempt_fact).fill_null(False)
     users = (
         frame.filter(chosen)
         .sort("trip_start", "row")
@@ -95,6 +105,7 @@ def _cap_uses(
     for start, worker in users.select("trip_start", "worker_id").iter_rows():
         by_period.setdefault(fiscal_period(start, cap.period), []).append((start, worker))
     for period, people in sorted(by_period.items()):
+        limit = base + int(str(extra.get(period, 0)))
         over = people[limit] if len(people) > limit else None
         uses.append(
             CapUse(
@@ -194,7 +205,15 @@ def what_if(
     ]
     trips = runs[0]
     frames = [_readable(r) for r in runs]
-    starts = frames[0].select("row").join(trips.trip_starts().collect(), on="row", how="left")
+    exempt = sorted(
+        {
+            c.cap.exempt_fact
+            for c in proposed.categories.values()
+            if c.cap is not None and c.cap.exempt_fact is not None
+        }
+    )
+    facts = trips.trip_starts(*exempt).collect()
+    starts = frames[0].select("row").join(facts, on="row", how="left")
     after = frames[1].join(starts, on="row", how="left")
     result = WhatIf(baseline.version, proposed.version, as_of, frames[0].height)
     before_ids, after_ids = runs[0].categories, runs[1].categories

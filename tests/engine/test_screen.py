@@ -87,11 +87,17 @@ def test_ineligible_categories_list_no_missing_facts(baseline: Policy, facts: Fa
 
 def test_row_missing_is_the_union_of_open_categories(baseline: Policy, facts: FactsFactory) -> None:
     result = screen(
-        baseline, facts(role="manager", us_entity_e2_registered=None, temporary_need=None)
+        baseline,
+        facts(
+            role="manager",
+            paid_by="us_entity",
+            us_entity_treaty_ownership_pct=None,
+            temporary_need=None,
+        ),
     )
-    assert result.verdicts["E2"].missing == ("us_entity_e2_registered",)
+    assert result.verdicts["E2"].missing == ("us_entity_treaty_ownership_pct",)
     assert result.verdicts["H2B"].missing == ("temporary_need",)
-    assert set(result.missing) == {"us_entity_e2_registered", "temporary_need"}
+    assert set(result.missing) == {"us_entity_treaty_ownership_pct", "temporary_need"}
 
 
 def test_ready_by_counts_business_days_from_the_start_date(
@@ -177,7 +183,7 @@ def test_each_check_records_the_facts_it_read(baseline: Policy, facts: FactsFact
 def test_proposed_category_only_with_the_layer(
     baseline: Policy, with_e4: Policy, facts: FactsFactory
 ) -> None:
-    f = facts(activities=("professional_work",))
+    f = facts(activities=("professional_work",), paid_by="us_entity")
     assert "E4" not in screen(baseline, f).verdicts
     assert screen(with_e4, f).verdicts["E4"].status is Status.ELIGIBLE
 

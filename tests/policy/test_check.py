@@ -69,7 +69,10 @@ def test_condition_reading_an_unknown_parameter(tmp_path: Path) -> None:
             "test: {all: [{fact: months_with_employer_last_3y, gte: 40},"
             " {fact: months_with_employer_last_3y, lt: 12}]}",
         ),
-        ("test: {fact: role, in: [executive, manager]}", "test: {fact: role, in: [astronaut]}"),
+        (
+            "any:\n        - {fact: role, eq: executive}",
+            "all:\n        - {fact: role, eq: astronaut}",
+        ),
     ],
 )
 def test_unreachable_category(tmp_path: Path, old: str, new: str) -> None:

@@ -254,7 +254,8 @@ def test_every_eligible_status_of_the_sample_roster_makes_a_sheet(
             assert isinstance(planned, tuple)
             assert [a.code for a in sheet.may_do if a.planned] == list(planned)
             made += 1
-    assert made > 100
+    # Issue #11: the sample roster has no qualifying_job_abroad column, so its L-1 rows now ask.
+    assert made > 70
 
 
 # -- HTML ------------------------------------------------------------------------------

@@ -135,7 +135,12 @@ def _check_category(
     if category.default_prohibition not in policy.rules:
         out.append(PolicyProblem("treatment", category.id, "needs a default_prohibition rule"))
     params = [category.stay.admission_param, category.stay.max_total_param]
-    params += [category.cap.param] if category.cap else []
+    params += [category.cap.param, category.cap.supplemental] if category.cap else []
+    exempt = category.cap.exempt_fact if category.cap else None
+    column = COLUMN_BY_NAME.get(exempt) if exempt else None
+    if exempt and (column is None or column.type is not ColumnType.BOOL):
+        what = f"cap exempt_fact {exempt!r} is not a yes/no fact"
+        out.append(PolicyProblem("parameter", category.id, what))
     params += [s.param for p in category.lead_time for s in p.steps]
     params += [s.second_param for p in category.lead_time for s in p.steps]
     for name in params:

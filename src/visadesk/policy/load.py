@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, cast
 
 import yaml
@@ -243,10 +244,17 @@ class _Reader:
             return None
         if not isinstance(spec, Mapping) or not spec.get("param"):
             raise self.fail(f"{cid}: 'cap' needs {{param: NAME, period: fiscal_year or half year}}")
+        self.keys(spec, CAP_KEYS, f"{cid} cap")
         period = spec.get("period", "fiscal_year")
         if period not in ("fiscal_year", "half_fiscal_year"):
             raise self.fail(f"{cid}: cap period must be fiscal_year or half_fiscal_year")
-        return Cap(str(spec["param"]), period)
+        supplemental, exempt = spec.get("supplemental"), spec.get("exempt_fact")
+        return Cap(
+            str(spec["param"]),
+            period,
+            supplemental=str(supplemental) if supplemental else None,
+            exempt_fact=str(exempt) if exempt else None,
+        )
 
     def parameter(self, name: str, raw: Mapping[str, Any]) -> Parameter:
         values = []
@@ -288,6 +296,7 @@ class _Reader:
 PROVISION_ONLY = frozenset({"basis", "requirements", "high_risk"})
 RULE_KEYS = frozenset({"id", "title", "message", "citation", "effective", "test", "verify"})
 CITATION_KEYS = frozenset({"instrument", "pinpoint", "as_of", "url"})
+CAP_KEYS = frozenset({"param", "period", "supplemental", "exempt_fact"})
 CATEGORY_KEYS = frozenset(
     {
         "id",
@@ -312,6 +321,8 @@ CATEGORY_KEYS = frozenset(
 def _freeze(value: object) -> object:
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
     return value
 
 

@@ -123,10 +123,16 @@ class Stay:
 
 @dataclass(frozen=True, slots=True)
 class Cap:
-    """A numerical limit on approvals: a parameter, counted per fiscal year or half year."""
+    """A numerical limit on approvals: a parameter, counted per fiscal year or half year.
+
+    ``supplemental`` names a parameter whose value maps a period (``FY2025 H2``) to extra
+    numbers released for it; ``exempt_fact`` a yes/no fact whose holders the cap skips.
+    """
 
     param: str
     period: Literal["fiscal_year", "half_fiscal_year"] = "fiscal_year"
+    supplemental: str | None = None
+    exempt_fact: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

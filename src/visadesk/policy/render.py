@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from visadesk.policy.expr import (
     ActivitiesOutside,
@@ -45,6 +45,8 @@ def _operand(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, tuple):
         return "[" + ", ".join(_operand(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_operand(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "COLUMNS",
     "COLUMN_BY_NAME",
     "DEGREES",
+    "H1B_PETITION_KINDS",
     "PAID_BY",
     "ROLES",
     "SECTORS",
@@ -70,6 +71,7 @@ SECTORS: Final = (
 ROLES: Final = ("executive", "manager", "specialist", "technician", "laborer")
 PAID_BY: Final = ("home_employer", "us_entity", "mixed")
 DEGREES: Final = ("none", "associate", "bachelor", "master", "doctorate")
+H1B_PETITION_KINDS: Final = ("new", "extension", "amendment", "change_of_status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,5 +139,16 @@ COLUMNS: Final[tuple[Column, ...]] = (
     _c("holds_visa", T.TEXT, "보유비자"),
     _c("visa_expiry", T.DATE, "비자만료일"),
     _c("days_in_us_last_365", T.INT, "최근1년미국체류일수", minimum=0, maximum=365),
+    # law2 (issue #11): L-1, E-2 and H-1B facts (optional; blank asks only where it matters).
+    _c("qualifying_job_abroad", T.BOOL, "해외직무자격", "해외관리전문직무"),
+    _c("primarily_managerial", T.BOOL, "주로관리업무"),
+    _c("us_entity_new_office", T.BOOL, "신설사무소", "신설법인"),
+    _c("h1b_cap_exempt", T.BOOL, "H1B쿼터면제"),
+    _c(
+        "h1b_petition_kind",
+        T.ENUM,
+        "H1B청원유형",
+        choices=H1B_PETITION_KINDS,
+    ),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
