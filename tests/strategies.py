@@ -71,6 +71,10 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         "holds_visa": draw(maybe(st.sampled_from(VISAS))),
         "visa_expiry": draw(maybe(dates)),
         "days_in_us_last_365": draw(maybe(st.integers(0, 365))),
+        # Issue #11 (law1): overstay facts, around the 180-day and 1-year edges.
+        "overstay_on_held_visa": draw(yes_no),
+        "unlawful_presence_days": draw(maybe(st.sampled_from([0, 180, 181, 364, 365, 900]))),
+        "overstay_departure": draw(maybe(st.dates(dt.date(2012, 1, 1), dt.date(2028, 12, 31)))),
     }
 
 

@@ -137,5 +137,10 @@ COLUMNS: Final[tuple[Column, ...]] = (
     _c("holds_visa", T.TEXT, "보유비자"),
     _c("visa_expiry", T.DATE, "비자만료일"),
     _c("days_in_us_last_365", T.INT, "최근1년미국체류일수", minimum=0, maximum=365),
+    # Issue #11 (law1): overstays (INA 222(g), 212(a)(9)(B)); optional, asked only
+    # when prior_overstay is yes.
+    _c("overstay_on_held_visa", T.BOOL, "보유비자체류초과", "체류초과비자동일"),
+    _c("unlawful_presence_days", T.INT, "체류초과일수", minimum=0, maximum=36600),
+    _c("overstay_departure", T.DATE, "체류초과후출국일"),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
