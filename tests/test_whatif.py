@@ -91,7 +91,12 @@ def test_changes_say_who_and_why(tmp_path: Path) -> None:
         "E4",
     )
     assert ("E4", None, "eligible") in change.statuses
-    assert set(change.why) == {"E4.korean_national", "E4.specialty_occupation", "E4.specialty_work"}
+    assert set(change.why) == {
+        "E4.korean_national",
+        "E4.specialty_occupation",
+        "E4.specialty_work",
+        "E4.no_unlawful_presence_bar",
+    }
 
 
 def test_unchanged_roster_has_no_changes(sample_csv: Path) -> None:

@@ -394,6 +394,11 @@ def _frame(seed: int, first: int, n: int, start: dt.date) -> pl.DataFrame:
         **_work(d, trips),
         **_history(d, trips),
         **_facts(d, trips),
+        # Issue #11: the overstay details are left blank (asked for when prior_overstay is yes).
+        **{
+            name: pl.Series(name, [None] * n, dtype=SCHEMA[name])
+            for name in ("overstay_on_held_visa", "unlawful_presence_days", "overstay_departure")
+        },
     }
     frame = pl.DataFrame([columns[name].alias(name) for name in SCHEMA.names()])
     if frame.schema != SCHEMA:  # pragma: no cover - a programming error
