@@ -85,6 +85,10 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         "us_entity_new_office": draw(yes_no),
         "h1b_cap_exempt": draw(yes_no),
         "h1b_petition_kind": draw(maybe(st.sampled_from(H1B_PETITION_KINDS))),
+        # Issue #11 (law1): overstay facts, around the 180-day and 1-year edges.
+        "overstay_on_held_visa": draw(yes_no),
+        "unlawful_presence_days": draw(maybe(st.sampled_from([0, 180, 181, 364, 365, 900]))),
+        "overstay_departure": draw(maybe(st.dates(dt.date(2012, 1, 1), dt.date(2028, 12, 31)))),
     }
 
 

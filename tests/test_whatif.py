@@ -96,6 +96,7 @@ def test_changes_say_who_and_why(tmp_path: Path) -> None:
         "E4.specialty_occupation",
         "E4.us_employer_pays",
         "E4.specialty_work",
+        "E4.no_unlawful_presence_bar",
     }
 
 

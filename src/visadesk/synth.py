@@ -395,6 +395,12 @@ def _frame(seed: int, first: int, n: int, start: dt.date) -> pl.DataFrame:
         **_history(d, trips),
         **_facts(d, trips),
     }
+    # Issue #11's optional facts (overstay details, the L-1 job abroad and managerial
+    # questions, new office, H-1B cap exemption and petition kind) are left blank: a
+    # roster from before them, screened as such.
+    for name in SCHEMA.names():
+        if name not in columns:
+            columns[name] = pl.Series(name, [None] * n, dtype=SCHEMA[name])
     frame = pl.DataFrame([columns[name].alias(name) for name in SCHEMA.names()])
     if frame.schema != SCHEMA:  # pragma: no cover - a programming error
         raise AssertionError(f"synthetic frame has schema {frame.schema}")

@@ -83,3 +83,28 @@ def test_diff_layer_against_baseline() -> None:
 def test_diff_same_rules_is_empty() -> None:
     code, out, _ = run("policy", "diff", "baseline@2026-01-01", "baseline@2026-01-02")
     assert code == 0 and ": 0" in out
+
+
+def test_diff_old_rule_tree_against_baseline_names_each_change(tmp_path: Path) -> None:
+    """An old rule-set folder (as `git archive` leaves it) diffs against the bundled baseline."""
+    old = copy_baseline(tmp_path)
+    edit(
+        old / "parameters.yaml",
+        '        value: 180\n        source: "INA 212',
+        '        value: 90\n        source: "INA 212',
+    )
+    edit(old / "categories/B1.yaml", "held_visa_void_when:", "held_visa_void_when_gone:")
+    text = (old / "categories/B1.yaml").read_text(encoding="utf-8")
+    start = text.index("held_visa_void_when_gone:")
+    end = text.index("lead_time:", start)
+    (old / "categories/B1.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    code, out, _ = run("policy", "diff", str(old), "baseline")
+    assert code == 0
+    assert f"Changes from {old} to baseline: 2" in out
+    assert (
+        "~ parameter unlawful_presence_bar_min_days: from 2000-01-01: 90  ->  from 2000-01-01: 180"
+        in out
+    )
+    assert "+ held visa B1: B1, B1/B2" in out and "overstay_on_held_visa is yes" in out
+    code, out, _ = run("policy", "diff", str(old), str(old))
+    assert code == 0 and ": 0" in out

@@ -134,8 +134,8 @@ def test_trainer_verdict_depends_on_as_of(tmp_path: Path) -> None:
     roster = tmp_path / "trainer.csv"
     roster.write_text(
         "worker_id,family_name,given_name,nationality,trip_start,trip_end,activities,role,paid_by,"
-        "equipment_from_abroad,specialized_knowledge,contract_requires_service\n"
-        "T1,KIM,MINSU,KR,2026-03-02,2026-03-20,train_us_workers,technician,home_employer,Y,Y,N\n",
+        "equipment_from_abroad,specialized_knowledge,contract_requires_service,prior_overstay\n"
+        "T1,KIM,MINSU,KR,2026-03-02,2026-03-20,train_us_workers,technician,home_employer,Y,Y,N,N\n",
         encoding="utf-8",
     )
     statuses = []

@@ -20,6 +20,7 @@ from tests.strategies import rosters
 from visadesk.engine import Screener
 from visadesk.engine.batch import BatchScreener, prepare
 from visadesk.engine.frame import facts_frame
+from visadesk.engine.screen import whole_years
 from visadesk.policy.load import load_policy
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
@@ -68,3 +69,18 @@ def test_sample_roster_gives_identical_results(sample_csv: Path, as_of: dt.date)
     facts = [r.facts for r in read_roster(sample_csv).rows]
     expected, got = both(POLICIES["baseline+e4"], facts, as_of, as_of)
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("departed", "start"),
+    [
+        (dt.date(2017, 1, 1), dt.date(2027, 2, 1)),  # month * 100 overflowed Int8 once
+        (dt.date(2016, 12, 31), dt.date(2026, 12, 30)),
+        (dt.date(2020, 2, 29), dt.date(2023, 3, 1)),
+        (dt.date(2020, 2, 29), dt.date(2023, 2, 28)),
+    ],
+)
+def test_whole_years_since_an_overstay_agree(departed: dt.date, start: dt.date) -> None:
+    facts = {"trip_start": start, "trip_end": start, "overstay_departure": departed}
+    frame = prepare(facts_frame([facts]).lazy()).collect()
+    assert frame["years_since_overstay_departure"][0] == whole_years(departed, start)

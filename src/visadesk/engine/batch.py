@@ -37,7 +37,7 @@ from visadesk.engine.result import (
     ScreeningResult,
     Status,
 )
-from visadesk.engine.screen import Screener, derive_facts
+from visadesk.engine.screen import Screener, derive_facts, source_fact
 from visadesk.policy.expr import evaluate, facts_of
 from visadesk.policy.load import provision_index
 from visadesk.policy.model import Category, Policy, Rule
@@ -121,9 +121,23 @@ def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
     held = pl.col("holds_visa").str.to_uppercase().str.replace_all(" ", "", literal=True)
     return frame.with_columns(
         ((pl.col("trip_end") - pl.col("trip_start")).dt.total_days() + 1).alias("trip_days"),
+        _whole_years(pl.col("overstay_departure"), pl.col("trip_start")).alias(
+            "years_since_overstay_departure"
+        ),
         pl.when(held == "").then(None).otherwise(held).alias("holds_visa"),
         *(has(code).fill_null(False).alias(activity_column(code)) for code in ACTIVITY_CODES),
     )
+
+
+def _whole_years(since: pl.Expr, until: pl.Expr) -> pl.Expr:
+    """As :func:`visadesk.engine.screen.whole_years`, null when either date is."""
+
+    # Month and day are Int8 in Polars: widen before arithmetic (2 * 100 overflows Int8).
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    before = month_day(until) < month_day(since)
+    return until.dt.year().cast(pl.Int64) - since.dt.year().cast(pl.Int64) - before.cast(pl.Int64)
 
 
 def _r(rule_id: str) -> str:
@@ -157,7 +171,9 @@ class BatchScreener:
         self.provisions = provision_index(policy)
         self.ctx = CompileContext(param=lambda name: policy.param(name, as_of))
         self.rules = self._rules()
-        facts = sorted({f for r in self.rules.values() if r.test for f in facts_of(r.test)})
+        facts = sorted(
+            {source_fact(f) for r in self.rules.values() if r.test for f in facts_of(r.test)}
+        )
         self.legend = Legend(
             categories=tuple(c.id for c in self.categories),
             slots={c.id: self._slots(c) for c in self.categories},
@@ -358,9 +374,11 @@ class BatchScreener:
         missing = []
         for fact in self.legend.facts:
             hits = [
-                counts & outcome.is_null() & missing_expr(test, fact, self.ctx)
+                counts
+                & outcome.is_null()
+                & pl.any_horizontal(missing_expr(test, read, self.ctx) for read in reads)
                 for test, outcome, counts in tested
-                if fact in facts_of(test)
+                if (reads := [f for f in facts_of(test) if source_fact(f) == fact])
             ]
             missing.append(open_ & pl.any_horizontal(hits) if hits else pl.lit(False))
         basis = [pl.col(f"__used_{cid}_{pid}") for pid in self.legend.provisions[cid]]
@@ -394,10 +412,15 @@ class BatchScreener:
     def _in_hand(self, category: Category) -> pl.Expr:
         held = pl.col("holds_visa")
         codes = [held == pl.lit(code) for code in category.held_visa_codes]
-        return (
+        valid = (
             (pl.any_horizontal(codes) if codes else pl.lit(False))
             & (pl.col("visa_expiry") >= pl.col("trip_start"))
         ).fill_null(False)
+        if category.held_visa_void_when is None:
+            return valid
+        # A visa that may be void (true or not yet known) is not in hand.
+        void = compile_expr(category.held_visa_void_when, self.ctx)
+        return valid & void.eq_missing(pl.lit(False))
 
     def _lead_date(self, category: Category) -> pl.Expr:
         chain: Any = None
@@ -510,7 +533,8 @@ class BatchScreener:
             rule = self.policy.rule(slot.rule)
             missing: tuple[str, ...] = ()
             if wanted is Outcome.UNKNOWN and rule.test is not None and slot.rule != slot.provision:
-                missing = tuple(sorted(evaluate(rule.test, facts, self.per_case.context())[1]))
+                unknown = evaluate(rule.test, facts, self.per_case.context())[1]
+                missing = tuple(sorted({source_fact(m) for m in unknown}))
             checks.append(Check(slot.rule, wanted, (), missing, slot.activity, slot.provision))
         return CategoryVerdict(
             category=cid,

@@ -28,10 +28,13 @@ from visadesk.roster.schema import COLUMNS, FactValue
 
 __all__ = [
     "DERIVED_FACTS",
+    "DERIVED_SOURCES",
     "IncompleteTripError",
     "RulesNotInForceError",
     "Screener",
     "derive_facts",
+    "source_fact",
+    "whole_years",
 ]
 
 
@@ -56,7 +59,23 @@ _REQUIRED: Final = tuple(c.name for c in COLUMNS if c.required)
 #: Facts the engine computes from roster columns; rule files may read them.
 DERIVED_FACTS: Mapping[str, str] = {
     "trip_days": "days in the US, counting the first and the last day (trip_end - trip_start + 1)",
+    "years_since_overstay_departure": (
+        "whole years from overstay_departure to trip_start (a 29 February departure"
+        " comes round on 1 March)"
+    ),
 }
+#: The roster column a derived fact comes from, named in ``missing`` when it is blank.
+DERIVED_SOURCES: Mapping[str, str] = {"years_since_overstay_departure": "overstay_departure"}
+
+
+def source_fact(name: str) -> str:
+    """The roster column to ask for when ``name`` is unknown."""
+    return DERIVED_SOURCES.get(name, name)
+
+
+def whole_years(since: dt.date, until: dt.date) -> int:
+    """Whole years from ``since`` to ``until`` (negative when ``until`` is earlier)."""
+    return until.year - since.year - ((until.month, until.day) < (since.month, since.day))
 
 
 def derive_facts(raw: Mapping[str, FactValue]) -> dict[str, FactValue]:
@@ -67,6 +86,12 @@ def derive_facts(raw: Mapping[str, FactValue]) -> dict[str, FactValue]:
         facts["trip_days"] = (end - start).days + 1
     else:
         facts["trip_days"] = None
+    departed = facts.get("overstay_departure")
+    facts["years_since_overstay_departure"] = (
+        whole_years(departed, start)
+        if isinstance(departed, dt.date) and isinstance(start, dt.date)
+        else None
+    )
     held = facts.get("holds_visa")
     if isinstance(held, str):
         facts["holds_visa"] = held.strip().upper().replace(" ", "") or None
@@ -176,7 +201,8 @@ class Screener:
         assert rule.test is not None, f"{rule.id} has no test"
         value, missing = evaluate(rule.test, facts, ctx)
         used = tuple((f, facts.get(f)) for f in sorted(facts_of(rule.test)))
-        return Check(rule.id, Outcome.of(value), used, tuple(sorted(missing)), activity, provision)
+        asked = tuple(sorted({source_fact(m) for m in missing}))
+        return Check(rule.id, Outcome.of(value), used, asked, activity, provision)
 
     def _provision(
         self, provision: Provision, activity: str, facts: Mapping[str, FactValue], ctx: _Context
@@ -261,13 +287,18 @@ class Screener:
             facts.get("visa_expiry"),
             facts.get("trip_start"),
         )
-        return (
+        valid = (
             isinstance(held, str)
             and held in category.held_visa_codes
             and isinstance(expiry, dt.date)
             and isinstance(start, dt.date)
             and expiry >= start
         )
+        if valid and category.held_visa_void_when is not None:
+            # A visa that may be void (true or not yet known) is not in hand.
+            void, _ = evaluate(category.held_visa_void_when, facts, self.context())
+            return void is False
+        return valid
 
     # -- one trip ----------------------------------------------------------------
     def _category(

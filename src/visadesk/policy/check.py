@@ -29,7 +29,7 @@ from visadesk.roster.schema import ACTIVITY_CODES, COLUMN_BY_NAME, ColumnType, F
 
 __all__ = ["PolicyProblem", "check_policy", "reachable"]
 
-_DERIVED = {"trip_days"}
+_DERIVED = {"trip_days", "years_since_overstay_departure"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import yaml
 
-from visadesk.policy.expr import ExprError, parse_expr
+from visadesk.policy.expr import Expr, ExprError, parse_expr
 from visadesk.policy.model import (
     ActivityTreatment,
     Cap,
@@ -237,7 +237,16 @@ class _Reader:
             proposed=proposed,
             effective=self.effective(raw.get("effective")),
             layer=self.layer,
+            held_visa_void_when=self.condition(raw.get("held_visa_void_when"), cid),
         )
+
+    def condition(self, raw: object, cid: str) -> Expr | None:
+        if raw is None:
+            return None
+        try:
+            return parse_expr(raw)
+        except ExprError as exc:
+            raise self.fail(f"{cid} held_visa_void_when: {exc}") from None
 
     def cap(self, cid: str, spec: object) -> Cap | None:
         if spec is None:
@@ -306,6 +315,7 @@ CATEGORY_KEYS = frozenset(
         "stay",
         "lead_time",
         "held_visa_codes",
+        "held_visa_void_when",
         "annotation",
         "requirements",
         "provisions",

@@ -174,6 +174,8 @@ class Category:
     proposed: bool = False
     effective: Effective = Effective()
     layer: str = "baseline"
+    #: When true or unknown, a held visa of this category does not count as in hand.
+    held_visa_void_when: Expr | None = None
 
     def provision(self, provision_id: str) -> Provision:
         for p in self.provisions:

@@ -110,6 +110,9 @@ def show_category(policy: Policy, category: Category, day: dt.date, lang: str = 
         when = f" when {describe(path.when)}" if path.when else ""
         note = f" ({path.note.get(lang)})" if path.note else ""
         lines.append(f"    lead time{when}: {steps}{note}")
+    if category.held_visa_void_when is not None:
+        void = describe(category.held_visa_void_when)
+        lines.append(f"    held visa not in hand when: {void} (or not known)")
     lines.append("  requirements:")
     for rule in category.requirements:
         lines.extend(_rule_lines(rule, policy, day, lang, "    "))
@@ -168,6 +171,11 @@ def _category_view(policy: Policy, category: Category, day: dt.date | None) -> d
         return day is None or rule.effective.contains(day)
 
     view = {f"category {category.id}": f"{category.title.en} [{category.citation}]"}
+    if category.held_visa_void_when is not None:
+        view[f"held visa {category.id}"] = (
+            f"{', '.join(category.held_visa_codes)} not in hand when"
+            f" {describe(category.held_visa_void_when)} (or not known)"
+        )
     rules = [r for r in category.requirements if in_force(r)]
     for provision in category.provisions:
         if in_force(provision.rule):

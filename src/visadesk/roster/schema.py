@@ -150,5 +150,10 @@ COLUMNS: Final[tuple[Column, ...]] = (
         "H1B청원유형",
         choices=H1B_PETITION_KINDS,
     ),
+    # Issue #11 (law1): overstays (INA 222(g), 212(a)(9)(B)); optional, asked only
+    # when prior_overstay is yes.
+    _c("overstay_on_held_visa", T.BOOL, "보유비자체류초과", "체류초과비자동일"),
+    _c("unlawful_presence_days", T.INT, "체류초과일수", minimum=0, maximum=36600),
+    _c("overstay_departure", T.DATE, "체류초과후출국일"),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
