@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from visadesk.desk import audit
 from visadesk.desk.authz import ROLE_ORG_KIND, Principal, require
 from visadesk.desk.errors import DeskError
+from visadesk.desk.locking import locked
 from visadesk.desk.models import ApiToken, LoginAttempt, Organization, SponsorLink, User, utcnow
 from visadesk.desk.workflow import ROLES, Role
 
@@ -258,7 +259,8 @@ def resolve_token(session: Session, secret: str, kind: str) -> tuple[User, ApiTo
 
 
 def revoke_token(session: Session, secret: str) -> None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    # Locked: of two logouts with one token at once, one revokes it and is audited.
+    token = session.scalar(locked(select(ApiToken).where(ApiToken.token_hash == _digest(secret))))
     if token is not None and not token.revoked:
         token.revoked = True
         audit.append(
