@@ -22,16 +22,27 @@ import httpx
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
-from sqlalchemy import func, select, update
+from fastapi.testclient import TestClient
+from sqlalchemy import func, insert, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, audit, documents, filing
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
-from visadesk.desk.db import read_session, write_session
+from visadesk.desk.db import make_engine, read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import flush_versioned
-from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Person, Trip
+from visadesk.desk.models import (
+    AuditEntry,
+    AuditHead,
+    Case,
+    CaseEvent,
+    Document,
+    Organization,
+    Person,
+    Trip,
+)
+from visadesk.i18n import t
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Racers per race.
@@ -343,3 +354,60 @@ def test_a_case_write_on_an_old_read_is_stale(desk: Desk, world: World) -> None:
     assert refused.value.params["version"] == version + 1
     with read_session(desk.sessions) as s:
         assert s.get_one(Case, case_id).state == "administrative_processing"
+
+
+def test_simultaneous_organizations_of_one_name_create_one(
+    desk: Desk, world: World, server: str
+) -> None:
+    """Nothing to lock for a name not stored yet: the unique constraint decides, and
+    the losers get the same 409 ``duplicate`` as a request that came second."""
+    admin = world.auth("admin")
+    before = _audited(desk, "org.create")
+
+    def create(c: httpx.Client, _: int) -> httpx.Response:
+        body = {"kind": "sponsor", "name": "Racing Heavy Industries"}
+        return c.post("/api/v1/organizations", json=body, headers=admin)
+
+    answers = race(server, create, 10)
+    assert _outcome(answers) == Counter({(201, ""): 1, (409, "duplicate"): 9}), _outcome(answers)
+    assert _audited(desk, "org.create") == before + 1
+    _chain_intact(desk)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_write_refused_for_a_simultaneous_one_is_409_conflict(desk: Desk, lang: str) -> None:
+    """Past the services' locks, the database itself may refuse a write for a
+    simultaneous transaction (a unique value taken, a lock it gave up waiting for):
+    the answer is 409 ``conflict`` in the reader's language, never 500. (Two routes
+    added for the test make the database refuse for real.)"""
+    app = create_app(desk)
+    engine = make_engine(desk.settings.database_url)
+    try:
+
+        @app.post("/api/v1/_race/duplicate")
+        def duplicate() -> None:
+            with write_session(desk.sessions) as s:
+                for _ in range(2):
+                    s.execute(insert(Organization).values(kind="desk", name="Twice"))
+
+        @app.post("/api/v1/_race/locked")
+        def blocked() -> None:
+            with engine.connect() as conn:
+                if engine.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SET lock_timeout = 50")
+                else:
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 50")
+                conn.execute(update(AuditHead).values(seq=AuditHead.seq))
+
+        expected = ("conflict", t("desk.error.conflict", lang))
+        with engine.connect() as holder, TestClient(app, raise_server_exceptions=False) as c:
+            r = c.post("/api/v1/_race/duplicate", headers={"Accept-Language": lang})
+            assert r.status_code == 409, r.text
+            assert (r.json()["error"]["code"], r.json()["error"]["message"]) == expected
+            holder.execute(update(AuditHead).values(seq=AuditHead.seq))  # holds the row
+            r = c.post("/api/v1/_race/locked", headers={"Accept-Language": lang})
+            holder.rollback()
+            assert r.status_code == 409, r.text
+            assert (r.json()["error"]["code"], r.json()["error"]["message"]) == expected
+    finally:
+        engine.dispose()

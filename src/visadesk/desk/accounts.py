@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from visadesk.desk import audit
 from visadesk.desk.authz import ROLE_ORG_KIND, Principal, require
 from visadesk.desk.errors import DeskError
-from visadesk.desk.locking import locked
+from visadesk.desk.locking import add_unique, locked
 from visadesk.desk.models import ApiToken, LoginAttempt, Organization, SponsorLink, User, utcnow
 from visadesk.desk.workflow import ROLES, Role
 
@@ -80,8 +80,7 @@ def create_org(
     if session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
         raise DeskError("duplicate", 409, field="name", value=name)
     org = Organization(kind=kind, name=name, name_ko=name_ko)
-    session.add(org)
-    session.flush()
+    add_unique(session, org, field="name", value=name)
     if kind == "subcontractor" and sponsor_id is not None:
         link_subcontractor(session, actor, sponsor_id=sponsor_id, subcontractor_id=org.id)
     audit.append(
@@ -166,8 +165,7 @@ def add_user(
         password_hash=hash_password(password),
         lang=lang if lang in {"en", "ko"} else "en",
     )
-    session.add(user)
-    session.flush()
+    add_unique(session, user, field="email", value=email)
     audit.append(
         session,
         actor_id=actor.user_id if actor else None,

@@ -20,16 +20,17 @@ of keeping the values read before another writer committed.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case
 
-__all__ = ["flush_versioned", "locked", "shared"]
+__all__ = ["LOST_RACE_STATES", "add_unique", "flush_versioned", "locked", "lost_race", "shared"]
 
 _S = TypeVar("_S", bound=Select[Any])
 
@@ -61,3 +62,33 @@ def flush_versioned(session: Session, case: Case) -> None:
         now = session.scalar(select(Case.version).where(Case.id == case_id))
         shown = "-" if now is None else now
         raise DeskError("stale", 409, id=case_id, version=shown) from error
+
+
+def add_unique(session: Session, row: object, *, field: str, value: object) -> None:
+    """Insert ``row``, whose ``field`` must be unique: taken meanwhile is 409 ``duplicate``.
+
+    The caller has checked that ``value`` is free, but a simultaneous request may
+    have taken it since (nothing to lock for a value not stored yet): the unique
+    constraint decides, inside a savepoint, and the loser gets the same answer as
+    if it had come second.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as error:
+        raise DeskError("duplicate", 409, field=field, value=value) from error
+
+
+#: PostgreSQL's answers to a transaction that lost a race: serialization failure,
+#: deadlock detected, lock not available.
+LOST_RACE_STATES: Final = frozenset({"40001", "40P01", "55P03"})
+
+
+def lost_race(error: DBAPIError) -> bool:
+    """Whether the database refused the statement for a simultaneous transaction (a
+    retry can succeed), not for the statement itself: PostgreSQL's serialization
+    failures and deadlocks, SQLite's busy timeout running out."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in LOST_RACE_STATES:
+        return True
+    return getattr(orig, "sqlite_errorname", None) in {"SQLITE_BUSY", "SQLITE_LOCKED"}
