@@ -11,6 +11,7 @@ verifies.
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 from collections import Counter
@@ -411,3 +412,30 @@ def test_a_write_refused_for_a_simultaneous_one_is_409_conflict(desk: Desk, lang
             assert (r.json()["error"]["code"], r.json()["error"]["message"]) == expected
     finally:
         engine.dispose()
+
+
+def test_simultaneous_uploads_of_one_file_store_it_once(
+    desk: Desk, world: World, server: str
+) -> None:
+    """The same new file uploaded from many places at once: every upload is recorded
+    (201), and the stored bytes are the file's, whole."""
+    _, case_id = _sejin_case(desk, world)
+    with read_session(desk.sessions) as s:
+        kind = documents.required_kinds(s, s.get_one(Case, case_id), desk.checklist)[0]
+    data = PDF + b"%" + b"x" * (8 << 20) + b"\n%%EOF\n"
+    sejin = world.auth("sejin_staff")
+
+    def upload(c: httpx.Client, i: int) -> httpx.Response:
+        files = {"file": (f"copy-{i}.pdf", data)}
+        return c.post(
+            f"/api/v1/cases/{case_id}/documents", data={"kind": kind}, files=files, headers=sejin
+        )
+
+    answers = race(server, upload, 10)
+    assert _outcome(answers) == Counter({(201, ""): 10}), _outcome(answers)
+    sha = hashlib.sha256(data).hexdigest()
+    assert documents.document_path(desk.settings.documents_dir, sha).read_bytes() == data
+    with read_session(desk.sessions) as s:
+        stored = s.scalar(select(func.count()).where(Document.sha256 == sha))
+    assert stored == 10
+    _chain_intact(desk)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any, Final
@@ -113,7 +114,9 @@ def _store_bytes(documents_dir: Path, data: bytes, sha256: str) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{sha256}.{os.getpid()}.tmp")
+    # A name of its own: two requests of one process storing the same bytes at once
+    # must not write into one temporary file (the later replace would find it gone).
+    tmp = path.with_name(f".{sha256}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
     with tmp.open("wb") as fh:
         fh.write(data)
         fh.flush()
