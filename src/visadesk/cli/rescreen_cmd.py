@@ -22,7 +22,7 @@ from visadesk.cli.common import (
 from visadesk.desk import filing
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
-from visadesk.desk.db import make_engine, session_factory, upgrade
+from visadesk.desk.db import is_sqlite, make_engine, session_factory, upgrade
 from visadesk.i18n import t
 
 __all__ = ["register", "rescreen"]
@@ -62,6 +62,9 @@ def rescreen(
         try:
             upgrade(engine)
             with session_factory(engine, settings.audit_keys)() as session:
+                if is_sqlite(engine):
+                    # A write transaction from its first read (see desk.db.write_session).
+                    session.connection(execution_options={"sqlite_immediate": True})
                 changes = filing.rescreen(session, None, rules, day, batch_id=batch)
                 if dry_run:
                     session.rollback()

@@ -26,6 +26,7 @@ from visadesk.desk import audit
 from visadesk.desk.authz import ROLE_ORG_KIND, Principal, require
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.locking import add_unique, locked
 from visadesk.desk.models import ApiToken, LoginAttempt, Organization, SponsorLink, User, utcnow
 from visadesk.desk.workflow import ROLES, Role
 
@@ -85,8 +86,7 @@ def create_org(
     if session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
         raise DeskError("duplicate", 409, field="name", value=name)
     org = Organization(kind=kind, name=name, name_ko=name_ko)
-    session.add(org)
-    session.flush()
+    add_unique(session, org, field="name", value=name)
     if kind == "subcontractor" and sponsor_id is not None:
         link_subcontractor(session, actor, sponsor_id=sponsor_id, subcontractor_id=org.id)
     audit.append(
@@ -171,8 +171,7 @@ def add_user(
         password_hash=hash_password(password),
         lang=lang if lang in {"en", "ko"} else "en",
     )
-    session.add(user)
-    session.flush()
+    add_unique(session, user, field="email", value=email)
     audit.append(
         session,
         actor_id=actor.user_id if actor else None,
@@ -315,7 +314,8 @@ def resolve_token(session: Session, secret: str, kind: str) -> tuple[User, ApiTo
 
 
 def revoke_token(session: Session, secret: str) -> None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    # Locked: of two logouts with one token at once, one revokes it and is audited.
+    token = session.scalar(locked(select(ApiToken).where(ApiToken.token_hash == _digest(secret))))
     if token is not None and not token.revoked:
         token.revoked = True
         audit.append(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 from visadesk.desk import audit
 from visadesk.desk.authz import Principal, S, scope_cases, scope_documents
 from visadesk.desk.errors import DeskError
+from visadesk.desk.locking import flush_versioned, locked, shared
 from visadesk.desk.models import Case, CaseEvent, Document, Person, Trip, utcnow
 from visadesk.desk.workflow import STATES, Transition, allowed, transition
 from visadesk.policy.model import Policy
@@ -29,8 +30,19 @@ __all__ = [
 ]
 
 
-def get_case(session: Session, actor: Principal, case_id: int) -> Case:
-    case = session.scalar(scope_cases(select(Case), actor).where(Case.id == case_id))
+Lock = Literal["update", "share"] | None
+
+
+def get_case(session: Session, actor: Principal, case_id: int, *, lock: Lock = None) -> Case:
+    """The case, if the actor may see it; ``lock`` it against other writers until the
+    transaction ends ("update": this transaction will change it; "share": it decides
+    on the case's state without changing it)."""
+    stmt = scope_cases(select(Case), actor).where(Case.id == case_id)
+    if lock == "update":
+        stmt = locked(stmt)
+    elif lock == "share":
+        stmt = shared(stmt)
+    case = session.scalar(stmt)
     if case is None:
         raise DeskError("not_found", 404, entity="case", id=case_id)
     return case
@@ -61,10 +73,20 @@ def take_transition(
     required_documents: RequiredKinds = (),
     policy: Policy | None = None,
 ) -> Case:
-    """Move a case along the workflow; refuses what the workflow or the role does not allow."""
-    case = get_case(session, actor, case_id)
+    """Move a case along the workflow; refuses what the workflow or the role does not allow.
+
+    The case row is locked first (:mod:`visadesk.desk.locking`): of simultaneous
+    transitions one is taken, and each other one then decides on the case as that
+    one left it: 409 ``stale`` if it named the version it read, else 409
+    ``illegal_transition`` (the move no longer exists from the new state). The
+    update itself is also conditional on the version read (the mapper's version
+    column), so a write that somehow raced the lock fails as ``stale`` too.
+    """
+    case = get_case(session, actor, case_id, lock="update")
     if target not in STATES:
         raise DeskError("invalid_choice", 422, field="to", value=target, choices=", ".join(STATES))
+    if expected_version is not None and expected_version != case.version:
+        raise DeskError("stale", 409, id=case.id, version=case.version)
     step = transition(case.state, target)
     if step is None:
         raise DeskError("illegal_transition", 409, source=case.state, target=target)
@@ -73,8 +95,6 @@ def take_transition(
     if case.state == "draft":
         # A sponsor files the batch whole (filing.submit_batch), never one case of it.
         raise DeskError("submit_whole_batch", 409, batch=case.batch_id)
-    if expected_version is not None and expected_version != case.version:
-        raise DeskError("stale", 409, id=case.id, version=case.version)
     _guards(session, case, step, interview_at, required_documents, policy)
     source = case.state
     now = utcnow()
@@ -94,6 +114,7 @@ def take_transition(
             comment=comment[:2000],
         )
     )
+    flush_versioned(session, case)
     audit.append(
         session,
         actor_id=actor.user_id,

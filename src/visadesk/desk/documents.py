@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any, Final
@@ -23,6 +24,7 @@ from visadesk.desk import audit
 from visadesk.desk.authz import Principal, require, scope_documents
 from visadesk.desk.cases import get_case
 from visadesk.desk.errors import DeskError
+from visadesk.desk.locking import locked
 from visadesk.desk.models import Case, Document, Trip, utcnow
 from visadesk.desk.private import FILE_MODE, private_dir
 from visadesk.policy.documents import Checklist, DocumentItem
@@ -113,7 +115,9 @@ def _store_bytes(documents_dir: Path, data: bytes, sha256: str) -> None:
     if path.exists():
         return
     private_dir(path.parent)
-    tmp = path.with_name(f".{sha256}.{os.getpid()}.tmp")
+    # A name of its own: two requests of one process storing the same bytes at once
+    # must not write into one temporary file (the later replace would find it gone).
+    tmp = path.with_name(f".{sha256}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
     # 0600 from the start: a document is never readable by other accounts, even briefly.
     with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as fh:
         fh.write(data)
@@ -134,7 +138,8 @@ def upload(
     documents_dir: Path,
 ) -> Document:
     # Found before checked: a case the caller cannot see is 404 whatever its role.
-    case = get_case(session, actor, case_id)
+    # Share-locked: a transition out of the states that take documents waits for this.
+    case = get_case(session, actor, case_id, lock="share")
     require(actor, "document.upload")
     if case.state not in _UPLOAD_STATES:
         raise DeskError("case_closed_for_documents", 409, state=case.state)
@@ -175,8 +180,12 @@ def upload(
     return doc
 
 
-def get_document(session: Session, actor: Principal, document_id: int) -> Document:
-    doc = session.scalar(scope_documents(select(Document), actor).where(Document.id == document_id))
+def get_document(
+    session: Session, actor: Principal, document_id: int, *, lock: bool = False
+) -> Document:
+    """The document, if the actor may see it; ``lock`` it against other writers."""
+    stmt = scope_documents(select(Document), actor).where(Document.id == document_id)
+    doc = session.scalar(locked(stmt) if lock else stmt)
     if doc is None:
         raise DeskError("not_found", 404, entity="document", id=document_id)
     return doc
@@ -185,7 +194,10 @@ def get_document(session: Session, actor: Principal, document_id: int) -> Docume
 def review(
     session: Session, actor: Principal, document_id: int, *, status: str, comment: str = ""
 ) -> Document:
-    doc = get_document(session, actor, document_id)
+    """Accept or reject a pending upload, once: of simultaneous reviews one is taken,
+    the others (waiting on the row lock, then reading its result) are 409
+    ``already_reviewed``."""
+    doc = get_document(session, actor, document_id, lock=True)
     require(actor, "document.review")
     if status not in {"accepted", "rejected"}:
         raise DeskError(

@@ -27,6 +27,7 @@ from visadesk.desk import audit
 from visadesk.desk.authz import Principal, require, scope_batches, scope_projects, scope_trips
 from visadesk.desk.bounded import Budget, read_bounded
 from visadesk.desk.errors import DeskError
+from visadesk.desk.locking import locked
 from visadesk.desk.models import (
     Base,
     Batch,
@@ -108,6 +109,8 @@ def create_project(
         raise DeskError("invalid_value", 422, field="state", value=state)
     if start_date and end_date and end_date < start_date:
         raise DeskError("invalid_value", 422, field="end_date", value=end_date.isoformat())
+    # The sponsor's row locked: two projects of one name created at once, one is 409.
+    _lock_organization(session, sponsor)
     if session.scalar(
         select(Project.id).where(Project.sponsor_id == sponsor, Project.name == name)
     ):
@@ -134,8 +137,19 @@ def create_project(
     return project
 
 
-def get_batch(session: Session, actor: Principal, batch_id: int) -> Batch:
-    batch = session.scalar(scope_batches(select(Batch), actor).where(Batch.id == batch_id))
+def _lock_organization(session: Session, org_id: int) -> None:
+    session.execute(locked(select(Organization.id).where(Organization.id == org_id)))
+
+
+def get_batch(session: Session, actor: Principal, batch_id: int, *, lock: bool = False) -> Batch:
+    """The batch, if the actor may see it; ``lock`` it against other writers of the batch.
+
+    Every write into a batch (roster upload, invitation, opening a case, submission)
+    locks the batch first: whether it is still open is decided on its newest state,
+    and those writes into one batch take turns.
+    """
+    stmt = scope_batches(select(Batch), actor).where(Batch.id == batch_id)
+    batch = session.scalar(locked(stmt, Batch) if lock else stmt)
     if batch is None:
         raise DeskError("not_found", 404, entity="batch", id=batch_id)
     return batch
@@ -168,7 +182,7 @@ def _open(batch: Batch) -> None:
 def invite(session: Session, actor: Principal, batch_id: int, org_id: int) -> BatchMember:
     """Invite one of the sponsor's subcontractors into a batch."""
     # Found before checked, here and below: a row the caller cannot see is 404 whatever its role.
-    batch = get_batch(session, actor, batch_id)
+    batch = get_batch(session, actor, batch_id, lock=True)
     require(actor, "batch.invite")
     _open(batch)
     linked = session.scalar(
@@ -432,10 +446,16 @@ def upload_roster(
 
     With ``prepared`` (from :func:`prepare_upload`, called before the session's
     write transaction began) the file is not read again.
+
+    The batch and the filing organization are locked first: uploads into one batch,
+    and uploads of one filer (whose people are shared across its batches), take
+    turns, so the same roster sent twice at once stores each person, trip and case
+    once (the second upload finds the first one's rows and updates them).
     """
-    batch = get_batch(session, actor, batch_id)
+    batch = get_batch(session, actor, batch_id, lock=True)
     filer = _filer(session, actor, batch)
     _open(batch)
+    _lock_organization(session, filer)
     if prepared is None:
         prepared = prepare_upload(data=data, filename=filename, policy=policy, as_of=as_of)
     elif (prepared.policy_version, prepared.as_of) != (policy.version, as_of):
@@ -878,7 +898,8 @@ def open_case(
     if trip is None:
         raise DeskError("not_found", 404, entity="trip", id=trip_id)
     require(actor, "case.edit_draft")
-    batch = session.get_one(Batch, trip.batch_id)
+    batch = session.scalar(locked(select(Batch).where(Batch.id == trip.batch_id), Batch))
+    assert batch is not None  # a trip's batch exists (foreign key)
     _open(batch)
     known = [c.id for c in policy.categories_at(as_of) if c.id not in NO_CASE]
     if category not in known:
@@ -924,12 +945,18 @@ def open_case(
 
 
 def submit_batch(session: Session, actor: Principal, batch_id: int) -> dict[str, Any]:
-    """File the batch whole: every draft case becomes submitted, in one transaction."""
-    batch = get_batch(session, actor, batch_id)
+    """File the batch whole: every draft case becomes submitted, in one transaction.
+
+    Of simultaneous submissions one is taken; the others, waiting on the batch's
+    lock, then find it submitted: 409 ``batch_not_open``.
+    """
+    batch = get_batch(session, actor, batch_id, lock=True)
     require(actor, "batch.submit")
     _open(batch)
     cases = session.scalars(
-        select(Case).where(Case.batch_id == batch.id, Case.state == "draft").order_by(Case.id)
+        locked(
+            select(Case).where(Case.batch_id == batch.id, Case.state == "draft").order_by(Case.id)
+        )
     ).all()
     if not cases:
         raise DeskError("empty_batch", 409, id=batch.id)
@@ -977,7 +1004,9 @@ def rescreen(
     """Screen stored trips again under ``policy``; record and return what changed."""
     if actor is not None:
         require(actor, "policy.rescreen")
-    stmt = select(Trip).order_by(Trip.id)
+    # Locked (in id order, as every writer of trips takes them): an upload changing a
+    # trip meanwhile waits, instead of both recording a screening for it.
+    stmt = locked(select(Trip).order_by(Trip.id), Trip)
     if batch_id is not None:
         stmt = stmt.where(Trip.batch_id == batch_id)
     screener = Screener(policy, as_of=as_of)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import audit
 from visadesk.desk.crypto import DataKeyError, Encrypted, Keyring
+from visadesk.desk.locking import locked
 from visadesk.desk.models import Base
 
 __all__ = ["RotationReport", "encrypted_columns", "new_key", "rotate", "undecryptable"]
@@ -64,8 +65,10 @@ def rotate(session: Session, keys: Sequence[str]) -> RotationReport:
     report = RotationReport()
     for name, columns in encrypted_columns().items():
         table = _raw_table(name, columns)
+        # Locked until the rotation commits: a value changed meanwhile (a roster
+        # re-upload) would otherwise be overwritten with its old one, re-encrypted.
         rows = session.execute(
-            sa.select(table.c.id, *(table.c[c] for c in columns)).order_by(table.c.id)
+            locked(sa.select(table.c.id, *(table.c[c] for c in columns)).order_by(table.c.id))
         ).all()
         report.rows[name] = len(rows)
         updates: list[dict[str, object]] = []

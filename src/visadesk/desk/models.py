@@ -306,6 +306,10 @@ class Case(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     trip: Mapped[Trip] = relationship(lazy="raise")
+    # Every ORM UPDATE of a case names the version it was read at (WHERE ... AND
+    # version = :read); no row matched raises StaleDataError (desk.locking). The
+    # writers set the version themselves: a state change moves it by one.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class CaseEvent(Base):

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visadesk import __version__
@@ -29,6 +29,7 @@ from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import make_engine, session_factory, upgrade
 from visadesk.desk.errors import DeskError
+from visadesk.desk.locking import lost_race
 from visadesk.i18n import t
 from visadesk.policy.documents import load_checklist
 from visadesk.policy.load import load_policy
@@ -124,6 +125,18 @@ def create_app(desk: Desk) -> FastAPI:
         # A value the database refuses (a NUL in PostgreSQL text, a text too long): the
         # request's fault, not the server's. The transaction has been rolled back.
         return _error(422, "invalid_data", t("desk.error.invalid_data", request_lang(request)))
+
+    @app.exception_handler(IntegrityError)
+    async def conflicting_write(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A uniqueness a simultaneous request took first, past the services' own checks
+        # and locks (desk.locking): the loser of a race, told so. Rolled back already.
+        return _error(409, "conflict", t("desk.error.conflict", request_lang(request)))
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if not lost_race(exc):
+            return await server_error(request, exc)
+        return _error(409, "conflict", t("desk.error.conflict", request_lang(request)))
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
