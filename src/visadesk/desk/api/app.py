@@ -134,9 +134,14 @@ def create_app(desk: Desk) -> FastAPI:
 
     @app.exception_handler(OperationalError)
     async def busy(request: Request, exc: OperationalError) -> JSONResponse:
-        if not lost_race(exc):
-            return await server_error(request, exc)
-        return _error(409, "conflict", t("desk.error.conflict", request_lang(request)))
+        # SQLite's whole-database write lock not free in time: overload, 503 + Retry-After.
+        if middleware.is_busy(exc):
+            log.warning("busy: write lock not free for %s %s", request.method, request.url.path)
+            return middleware.busy_response(request_lang(request), desk.settings.retry_after)
+        # PostgreSQL gave up a row lock, or found a deadlock: the loser of a race, 409.
+        if lost_race(exc):
+            return _error(409, "conflict", t("desk.error.conflict", request_lang(request)))
+        return await server_error(request, exc)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:

@@ -302,7 +302,8 @@ class DatabaseGate:
         return sending
 
 
-def _is_busy(exc: OperationalError) -> bool:
+def is_busy(exc: OperationalError) -> bool:
+    """SQLite's write lock was not free within the lock timeout: the desk is busy."""
     text = str(exc.orig or exc).lower()
     return "database is locked" in text or "database is busy" in text or "table is locked" in text
 
@@ -314,14 +315,9 @@ def install(app: FastAPI, settings: Settings) -> None:
         log.warning("busy: no pooled connection for %s %s", request.method, request.url.path)
         return busy_response(request_lang(request), settings.retry_after)
 
-    async def locked(request: Request, exc: Exception) -> JSONResponse:
-        if not isinstance(exc, OperationalError) or not _is_busy(exc):
-            raise exc  # any other database failure: the server error handler's 500
-        log.warning("busy: write lock not free for %s %s", request.method, request.url.path)
-        return busy_response(request_lang(request), settings.retry_after)
-
     app.add_exception_handler(PoolTimeout, pool_exhausted)
-    app.add_exception_handler(OperationalError, locked)
+    # SQLite's write lock not free in time is answered 503 by the application's
+    # OperationalError handler (desk.api.app), which also tells lost races (409).
     # Added last = outermost: headers on every answer, sizes checked before waiting a turn.
     app.add_middleware(
         DatabaseGate,
