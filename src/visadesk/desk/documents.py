@@ -24,6 +24,7 @@ from visadesk.desk.authz import Principal, require, scope_documents
 from visadesk.desk.cases import get_case
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case, Document, Trip, utcnow
+from visadesk.desk.textcheck import require_clean_text
 from visadesk.policy.documents import Checklist, DocumentItem
 
 __all__ = [
@@ -134,6 +135,7 @@ def upload(
     # Found before checked: a case the caller cannot see is 404 whatever its role.
     case = get_case(session, actor, case_id)
     require(actor, "document.upload")
+    require_clean_text("filename", filename)
     if case.state not in _UPLOAD_STATES:
         raise DeskError("case_closed_for_documents", 409, state=case.state)
     kinds = [i.id for i in case_checklist(session, case, checklist)]

@@ -37,6 +37,7 @@ from visadesk.desk.models import (
     Trip,
     utcnow,
 )
+from visadesk.desk.textcheck import require_clean_text
 from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import CategoryVerdict
 from visadesk.policy.model import Policy, Text
@@ -367,6 +368,7 @@ def upload_roster(
     batch = get_batch(session, actor, batch_id)
     filer = _filer(session, actor, batch)
     _open(batch)
+    require_clean_text("filename", filename)
     suffix = PurePath(filename).suffix.lower()
     if suffix not in ROSTER_SUFFIXES:
         raise DeskError(

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from visadesk.desk import accounts, filing
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
+from visadesk.desk.api.schemas import SINGLE_LINE
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import (
     Principal,
@@ -70,8 +71,8 @@ MAX_PROBLEMS: Final = 500
 #: People per page of a batch.
 PEOPLE_PER_PAGE: Final = 100
 
-Text = Annotated[str, Form(max_length=2000)]
-Csrf = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=2000), SINGLE_LINE]
+Csrf = Annotated[str, Form(max_length=200), SINGLE_LINE]
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -148,10 +149,10 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1000)],
+    email: Annotated[str, Form(max_length=254), SINGLE_LINE],
+    password: Annotated[str, Form(max_length=1000), SINGLE_LINE],
     csrf_token: Csrf = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
+    next: Annotated[str, Form(max_length=2000), SINGLE_LINE] = "",
 ) -> Response:
     desk = desk_of(request)
     lang = request_lang(request)
@@ -282,13 +283,13 @@ def _optional_int(value: str, field: str) -> int | None:
 @router.post("/projects", response_class=HTMLResponse)
 def create_project(  # noqa: PLR0917 - the form's fields
     request: Request,
-    name: Annotated[str, Form(max_length=200)] = "",
-    worksite: Annotated[str, Form(max_length=300)] = "",
-    state: Annotated[str, Form(max_length=20)] = "",
-    sector: Annotated[str, Form(max_length=40)] = "",
-    investment_usd: Annotated[str, Form(max_length=40)] = "",
-    start_date: Annotated[str, Form(max_length=20)] = "",
-    end_date: Annotated[str, Form(max_length=20)] = "",
+    name: Annotated[str, Form(max_length=200), SINGLE_LINE] = "",
+    worksite: Annotated[str, Form(max_length=300), SINGLE_LINE] = "",
+    state: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
+    sector: Annotated[str, Form(max_length=40), SINGLE_LINE] = "",
+    investment_usd: Annotated[str, Form(max_length=40), SINGLE_LINE] = "",
+    start_date: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
+    end_date: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
     user = require_user(request)
@@ -374,7 +375,7 @@ def project_page(request: Request, project_id: int) -> Response:
 def create_batch(
     request: Request,
     project_id: int,
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=200), SINGLE_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
     user = require_user(request)

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from visadesk import __version__
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
+from visadesk.desk.api.schemas import control_problem
 from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
@@ -98,7 +99,10 @@ def create_app(desk: Desk) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         lang = request_lang(request)
         details = [
-            {"location": ".".join(str(x) for x in e.get("loc", ())), "problem": e.get("msg", "")}
+            {
+                "location": ".".join(str(x) for x in e.get("loc", ())),
+                "problem": control_problem(e, lang) or e.get("msg", ""),
+            }
             for e in exc.errors()
         ]
         return _error(422, "invalid_request", t("desk.error.invalid_request", lang), details)
