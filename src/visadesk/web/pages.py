@@ -439,21 +439,29 @@ def _batch_context(
             select(SponsorLink.subcontractor_id).where(SponsorLink.sponsor_id == batch.sponsor_id)
         )
         invitable = views.names_of(session, [o for o in linked if o not in member_ids])
-    # The lights of everyone visible (statuses only), then the full rows of one page.
-    everyone = session.execute(
-        scope_trips(select(Trip.id, Screening.statuses), user)
+    # Counts by light for everyone visible, then the ids of one page: both in SQL, so a
+    # batch of 45,000 trips costs two indexed queries, not 45,000 decoded rows.
+    visible = (
+        scope_trips(select(Trip.id, Trip.worker_id, views.light_sql().label("light")), user)
         .outerjoin(Screening, Screening.id == Trip.screening_id)
         .where(Trip.batch_id == batch.id)
-        .order_by(Trip.worker_id, Trip.id)
-    ).all()
-    lights = {r[0]: views.light_of_statuses(r[1]) for r in everyone}
+        .subquery()
+    )
     counts = dict.fromkeys(views.LIGHTS, 0)
-    for value in lights.values():
-        counts[value] += 1
-    wanted = [r[0] for r in everyone if not light or lights[r[0]] == light]
-    pages = max(1, math.ceil(len(wanted) / PEOPLE_PER_PAGE))
+    for value, count in session.execute(
+        select(visible.c.light, func.count()).group_by(visible.c.light)
+    ):
+        counts[value] = count
+    shown = counts[light] if light else sum(counts.values())
+    pages = max(1, math.ceil(shown / PEOPLE_PER_PAGE))
     page = min(max(page, 1), pages)
-    ids = wanted[(page - 1) * PEOPLE_PER_PAGE : page * PEOPLE_PER_PAGE]
+    if light:
+        wanted = select(visible.c.id).where(visible.c.light == light)
+        wanted = wanted.order_by(visible.c.worker_id, visible.c.id)
+    else:  # no light asked for: the trip table alone orders the page
+        wanted = scope_trips(select(Trip.id), user).where(Trip.batch_id == batch.id)
+        wanted = wanted.order_by(Trip.worker_id, Trip.id)
+    ids = list(session.scalars(wanted.limit(PEOPLE_PER_PAGE).offset((page - 1) * PEOPLE_PER_PAGE)))
     position = {trip_id: n for n, trip_id in enumerate(ids)}
     trips = sorted(
         session.scalars(select(Trip).where(Trip.id.in_(ids))).all(),
@@ -482,7 +490,7 @@ def _batch_context(
         "drafts": drafts or 0,
         "rows": rows,
         "counts": counts,
-        "shown": len(wanted),
+        "shown": shown,
         "light": light,
         "page": page,
         "pages": pages,
