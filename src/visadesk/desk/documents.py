@@ -27,6 +27,7 @@ from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import locked
 from visadesk.desk.models import Case, Document, Trip, utcnow
 from visadesk.desk.private import FILE_MODE, private_dir
+from visadesk.desk.textcheck import require_clean_text
 from visadesk.policy.documents import Checklist, DocumentItem
 
 __all__ = [
@@ -141,6 +142,7 @@ def upload(
     # Share-locked: a transition out of the states that take documents waits for this.
     case = get_case(session, actor, case_id, lock="share")
     require(actor, "document.upload")
+    require_clean_text("filename", filename)
     if case.state not in _UPLOAD_STATES:
         raise DeskError("case_closed_for_documents", 409, state=case.state)
     kinds = [i.id for i in case_checklist(session, case, checklist)]

@@ -42,6 +42,7 @@ from visadesk.desk.models import (
     Trip,
     utcnow,
 )
+from visadesk.desk.textcheck import require_clean_text
 from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import CategoryVerdict
 from visadesk.policy.model import Policy, Text
@@ -418,6 +419,7 @@ def prepare_upload(
     name the file as uploaded (``filename``'s own name), never the server's
     temporary copy.
     """
+    require_clean_text("filename", filename)
     suffix = _suffix(filename)
     name = PurePath(filename.replace("\\", "/")).name or f"roster{suffix}"
     with tempfile.TemporaryDirectory(prefix="visadesk-upload-") as folder:

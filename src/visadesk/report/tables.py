@@ -20,6 +20,7 @@ from visadesk.i18n import t
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
 from visadesk.report.summary import summarize
+from visadesk.safecells import csv_cell, neutralise_workbook
 
 __all__ = ["result_rows", "write_csv", "write_xlsx"]
 
@@ -77,20 +78,26 @@ def result_rows(
 def write_csv(
     path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en"
 ) -> None:
-    """CSV in UTF-8 with a BOM, so Excel in Korea opens the Korean text correctly."""
+    """CSV in UTF-8 with a BOM, so Excel in Korea opens the Korean text correctly.
+
+    Text that a spreadsheet would run as a formula starts with ``'`` (:mod:`visadesk.safecells`).
+    """
     rows = result_rows(results, policy, lang)
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         fields = list(rows[0]) if rows else ["worker_id", "notice"]
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: ("" if v is None else csv_cell(v)) for k, v in row.items()})
 
 
 def write_xlsx(
     path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en"
 ) -> None:
-    """A workbook: the screening sheet, a summary sheet with the notice in both languages."""
+    """A workbook: the screening sheet, a summary sheet with the notice in both languages.
+
+    No cell is a formula: formula-like text is a literal text cell (:mod:`visadesk.safecells`).
+    """
     rows = result_rows(results, policy, lang)
     wb = Workbook()
     sheet = wb.active
@@ -141,5 +148,6 @@ def write_xlsx(
     for code, count in summary.flags.most_common():
         info.append([code, count])
     info.column_dimensions["A"].width = 40
+    neutralise_workbook(wb)
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from visadesk.atomic import atomic_path
 from visadesk.i18n import t
 from visadesk.policy.model import Policy
+from visadesk.safecells import neutralise_workbook
 from visadesk.whatif import WhatIf
 
 __all__ = ["whatif_document", "write_whatif_xlsx"]
@@ -121,5 +122,6 @@ def write_whatif_xlsx(path: Path, result: WhatIf, proposed: Policy, lang: str) -
     for sheet in wb.worksheets:
         for cell in sheet[1 if sheet is not counts else 4]:
             cell.font = Font(bold=True)
+    neutralise_workbook(wb)
     with atomic_path(path) as tmp:
         wb.save(tmp)

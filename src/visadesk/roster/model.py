@@ -61,6 +61,7 @@ PROBLEM_CODES: Final = (
     # a desk batch is for one project
     "project_mismatch",
     "cell_without_header",
+    "control_character",
     # refusal
     "rrn_present",
     "limit_exceeded",

@@ -26,6 +26,7 @@ from visadesk.roster.places import countries, country_code, state_code, us_state
 from visadesk.roster.read import _delimiter
 from visadesk.roster.schema import ACTIVITY_CODES, COLUMNS, ColumnType
 from visadesk.roster.validate import canonical_column
+from visadesk.safetext import MULTILINE_FORBIDDEN
 
 __all__ = ["ACTIVITY_MASK", "FastRoster", "fast_roster"]
 
@@ -367,6 +368,9 @@ def fast_roster(  # noqa: PLR0911 - each None hands over
             pl.any_horizontal(
                 pl.col(n).str.contains(_RRN_LIKE).fill_null(False) for n in text
             ).alias("__rrn"),
+            pl.any_horizontal(
+                pl.col(n).str.contains(MULTILINE_FORBIDDEN).fill_null(False) for n in text
+            ).alias("__control"),
             *(_trimmed(n, nfc=n in non_ascii) for n in text if n not in deferred),
         )
         typed = _activity_words(typed, canonical=canonical)
@@ -426,6 +430,7 @@ def _checks(typed: pl.LazyFrame, deferred: set[str]) -> pl.LazyFrame:
     return typed.select(
         pl.any_horizontal(*bad, *required, *ranges).alias("bad"),
         pl.col("__rrn").any().alias("rrn"),
+        pl.col("__control").any().alias("control"),
         (pl.col("trip_end") < pl.col("trip_start")).any().alias("order"),
         (pl.col("worker_id").n_unique() < pl.len()).alias("duplicates"),
         (pl.len() == 0).alias("empty"),

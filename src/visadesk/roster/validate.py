@@ -18,6 +18,7 @@ from visadesk.roster.model import Problem, Roster, RosterError, RosterRow
 from visadesk.roster.parse import CellError, cell_text, is_blank, parse_cell
 from visadesk.roster.schema import COLUMN_BY_NAME, COLUMNS, Facts
 from visadesk.roster.sensitive import compress_rows, find_rrn, header_key, is_rrn_header
+from visadesk.safetext import codepoint, control_character, escaped
 
 __all__ = ["HEADER_INDEX", "RawTable", "build_roster", "canonical_column", "roster_from_records"]
 
@@ -217,6 +218,23 @@ def _check_row(
         index = mapping.get(column.name)
         raw = None if index is None else cells[index]
         header = "" if index is None else table.headers[index]
+        if isinstance(raw, str) and (found := control_character(raw, multiline=True)):
+            # NUL and other controls are refused (a line break inside a cell is fine); the
+            # value is shown escaped and the cell is not parsed further.
+            params = {"char": codepoint(found[1]), "position": str(found[0])}
+            if header_key(header) != header_key(column.name):
+                params["header"] = header
+            problems.append(
+                Problem(
+                    code="control_character",
+                    row=number,
+                    column=column.name,
+                    value=escaped(raw),
+                    params=params,
+                )
+            )
+            facts[column.name] = None
+            continue
         try:
             value = parse_cell(column, raw, date1904=table.date1904)
         except CellError as error:

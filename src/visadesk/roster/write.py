@@ -9,7 +9,7 @@ canonical name or, with ``korean_headers``, its first Korean alias.
   with Korean headers), activities joined with ``;``.
 - XLSX: dates as real Excel date cells (dates before 1900-03-01, which Excel
   cannot hold, as ISO text), integers and numbers as number cells, the rest as
-  text cells (never formulas).
+  text cells (never formulas; formula-like text carries Excel's quote prefix).
 - Parquet: typed columns (Date, Boolean, Int64, Float64, String, List[String]).
 - JSON: a list of objects; dates ISO, activities a list of codes.
 """
@@ -29,6 +29,7 @@ from visadesk.atomic import atomic_path
 from visadesk.roster.model import Problem, RosterError
 from visadesk.roster.read import FORMATS
 from visadesk.roster.schema import COLUMN_BY_NAME, COLUMNS, Column, ColumnType, Facts, FactValue
+from visadesk.safecells import neutralise_workbook
 
 __all__ = ["header_for", "write_roster"]
 
@@ -169,6 +170,7 @@ def _write_xlsx(
                 cell = sheet.cell(row=number, column=index, value=_text(value, korean=korean))
                 cell.data_type = "s"  # text stays text, even "=1+1" or "#N/A"
     sheet.freeze_panes = "A2"
+    neutralise_workbook(book)
     with atomic_path(path) as tmp:
         book.save(tmp)
 

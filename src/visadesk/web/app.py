@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from visadesk.desk.api.deps import request_lang
+from visadesk.desk.api.schemas import control_problem
 from visadesk.desk.api.state import Desk
 from visadesk.desk.errors import DeskError
 from visadesk.i18n import LANGUAGES, t
@@ -136,7 +137,11 @@ def mount_web(app: FastAPI, desk: Desk) -> None:
         return _error_page(request, 422, exc.render(_lang(request)))
 
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _error_page(request, 422, _t("web.error.invalid_request", request))
+        lang = _lang(request)
+        controls = [m for e in exc.errors() if (m := control_problem(e, lang))]
+        return _error_page(
+            request, 422, controls[0] if controls else _t("web.error.invalid_request", request)
+        )
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         key = {404: "web.error.not_found", 405: "web.error.method"}.get(exc.status_code)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import cases, documents
 from visadesk.desk.api.deps import request_lang
+from visadesk.desk.api.schemas import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.authz import Principal, scope_organizations, scope_projects
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
@@ -39,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE: Final = 25
 #: Sort orders offered in the queue (a subset of ``cases.SORTS``).
 QUEUE_SORTS: Final = ("urgency", "trip_start", "-updated", "id")
-Csrf = Annotated[str, Form(max_length=200)]
+Csrf = Annotated[str, Form(max_length=200), SINGLE_LINE]
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -256,10 +257,10 @@ def _interview_time(value: str) -> dt.datetime | None:
 def transition(  # noqa: PLR0917 - the form's fields
     request: Request,
     case_id: int,
-    to: Annotated[str, Form(max_length=40)],
-    comment: Annotated[str, Form(max_length=2000)] = "",
-    interview_at: Annotated[str, Form(max_length=40)] = "",
-    version: Annotated[str, Form(max_length=20)] = "",
+    to: Annotated[str, Form(max_length=40), SINGLE_LINE],
+    comment: Annotated[str, Form(max_length=2000), MULTI_LINE] = "",
+    interview_at: Annotated[str, Form(max_length=40), SINGLE_LINE] = "",
+    version: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
     user = require_user(request)
@@ -292,7 +293,7 @@ def transition(  # noqa: PLR0917 - the form's fields
 def upload_document(
     request: Request,
     case_id: int,
-    kind: Annotated[str, Form(max_length=64)] = "",
+    kind: Annotated[str, Form(max_length=64), SINGLE_LINE] = "",
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Csrf = "",
 ) -> Response:
@@ -334,8 +335,8 @@ def _read_limited(file: UploadFile, limit: int) -> bytes:
 def review_document(
     request: Request,
     document_id: int,
-    status: Annotated[str, Form(max_length=20)],
-    comment: Annotated[str, Form(max_length=2000)] = "",
+    status: Annotated[str, Form(max_length=20), SINGLE_LINE],
+    comment: Annotated[str, Form(max_length=2000), MULTI_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
     user = require_user(request)

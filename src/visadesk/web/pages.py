@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from visadesk.desk import accounts, filing
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
+from visadesk.desk.api.schemas import SINGLE_LINE
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import (
     Principal,
@@ -70,8 +71,8 @@ MAX_PROBLEMS: Final = 500
 #: People per page of a batch.
 PEOPLE_PER_PAGE: Final = 100
 
-Text = Annotated[str, Form(max_length=2000)]
-Csrf = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=2000), SINGLE_LINE]
+Csrf = Annotated[str, Form(max_length=200), SINGLE_LINE]
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -148,10 +149,10 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1000)],
+    email: Annotated[str, Form(max_length=254), SINGLE_LINE],
+    password: Annotated[str, Form(max_length=1000), SINGLE_LINE],
     csrf_token: Csrf = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
+    next: Annotated[str, Form(max_length=2000), SINGLE_LINE] = "",
 ) -> Response:
     desk = desk_of(request)
     lang = request_lang(request)
@@ -281,13 +282,13 @@ def _optional_int(value: str, field: str) -> int | None:
 @router.post("/projects", response_class=HTMLResponse)
 def create_project(  # noqa: PLR0917 - the form's fields
     request: Request,
-    name: Annotated[str, Form(max_length=200)] = "",
-    worksite: Annotated[str, Form(max_length=300)] = "",
-    state: Annotated[str, Form(max_length=20)] = "",
-    sector: Annotated[str, Form(max_length=40)] = "",
-    investment_usd: Annotated[str, Form(max_length=40)] = "",
-    start_date: Annotated[str, Form(max_length=20)] = "",
-    end_date: Annotated[str, Form(max_length=20)] = "",
+    name: Annotated[str, Form(max_length=200), SINGLE_LINE] = "",
+    worksite: Annotated[str, Form(max_length=300), SINGLE_LINE] = "",
+    state: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
+    sector: Annotated[str, Form(max_length=40), SINGLE_LINE] = "",
+    investment_usd: Annotated[str, Form(max_length=40), SINGLE_LINE] = "",
+    start_date: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
+    end_date: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
     user = require_user(request)
@@ -373,7 +374,7 @@ def project_page(request: Request, project_id: int) -> Response:
 def create_batch(
     request: Request,
     project_id: int,
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=200), SINGLE_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
     user = require_user(request)
@@ -437,21 +438,29 @@ def _batch_context(
             select(SponsorLink.subcontractor_id).where(SponsorLink.sponsor_id == batch.sponsor_id)
         )
         invitable = views.names_of(session, [o for o in linked if o not in member_ids])
-    # The lights of everyone visible (statuses only), then the full rows of one page.
-    everyone = session.execute(
-        scope_trips(select(Trip.id, Screening.statuses), user)
+    # Counts by light for everyone visible, then the ids of one page: both in SQL, so a
+    # batch of 45,000 trips costs two indexed queries, not 45,000 decoded rows.
+    visible = (
+        scope_trips(select(Trip.id, Trip.worker_id, views.light_sql().label("light")), user)
         .outerjoin(Screening, Screening.id == Trip.screening_id)
         .where(Trip.batch_id == batch.id)
-        .order_by(Trip.worker_id, Trip.id)
-    ).all()
-    lights = {r[0]: views.light_of_statuses(r[1]) for r in everyone}
+        .subquery()
+    )
     counts = dict.fromkeys(views.LIGHTS, 0)
-    for value in lights.values():
-        counts[value] += 1
-    wanted = [r[0] for r in everyone if not light or lights[r[0]] == light]
-    pages = max(1, math.ceil(len(wanted) / PEOPLE_PER_PAGE))
+    for value, count in session.execute(
+        select(visible.c.light, func.count()).group_by(visible.c.light)
+    ):
+        counts[value] = count
+    shown = counts[light] if light else sum(counts.values())
+    pages = max(1, math.ceil(shown / PEOPLE_PER_PAGE))
     page = min(max(page, 1), pages)
-    ids = wanted[(page - 1) * PEOPLE_PER_PAGE : page * PEOPLE_PER_PAGE]
+    if light:
+        wanted = select(visible.c.id).where(visible.c.light == light)
+        wanted = wanted.order_by(visible.c.worker_id, visible.c.id)
+    else:  # no light asked for: the trip table alone orders the page
+        wanted = scope_trips(select(Trip.id), user).where(Trip.batch_id == batch.id)
+        wanted = wanted.order_by(Trip.worker_id, Trip.id)
+    ids = list(session.scalars(wanted.limit(PEOPLE_PER_PAGE).offset((page - 1) * PEOPLE_PER_PAGE)))
     position = {trip_id: n for n, trip_id in enumerate(ids)}
     trips = sorted(
         session.scalars(select(Trip).where(Trip.id.in_(ids))).all(),
@@ -480,7 +489,7 @@ def _batch_context(
         "drafts": drafts or 0,
         "rows": rows,
         "counts": counts,
-        "shown": len(wanted),
+        "shown": shown,
         "light": light,
         "page": page,
         "pages": pages,

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from visadesk.desk.api.present import localized
 from visadesk.desk.crypto import mask
@@ -29,6 +30,7 @@ __all__ = [
     "fact_label",
     "light_of",
     "light_of_statuses",
+    "light_sql",
     "names_of",
     "person_row",
     "project_names",
@@ -54,6 +56,22 @@ def light_of_statuses(by_category: Mapping[str, Any] | None) -> str:
     if "needs_info" in statuses:
         return "amber"
     return "red"
+
+
+def light_sql() -> ColumnElement[str]:
+    """:func:`light_of_statuses` as SQL over ``trip`` outer-joined to its ``screening``.
+
+    The statuses are JSON text on every backend (``{"B1": "eligible", ...}``): a status
+    is a quoted JSON string, so ``"eligible"`` never matches ``"ineligible"``. The
+    literals are rendered inline so the expression can be grouped by on PostgreSQL.
+    """
+    text = cast(Screening.statuses, String)
+    return case(
+        (Screening.id.is_(None), literal("grey", literal_execute=True)),
+        (text.like('%"eligible"%'), literal("green", literal_execute=True)),
+        (text.like('%"needs_info"%'), literal("amber", literal_execute=True)),
+        else_=literal("red", literal_execute=True),
+    )
 
 
 def short_category(cid: str) -> str:

@@ -23,6 +23,7 @@ from visadesk.desk import bounded
 from visadesk.desk.api import middleware
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
+from visadesk.desk.api.schemas import control_problem
 from visadesk.desk.api.state import Desk
 from visadesk.desk.audit import AuditKeys
 from visadesk.desk.config import Settings
@@ -109,7 +110,10 @@ def create_app(desk: Desk) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         lang = request_lang(request)
         details = [
-            {"location": ".".join(str(x) for x in e.get("loc", ())), "problem": e.get("msg", "")}
+            {
+                "location": ".".join(str(x) for x in e.get("loc", ())),
+                "problem": control_problem(e, lang) or e.get("msg", ""),
+            }
             for e in exc.errors()
         ]
         return _error(422, "invalid_request", t("desk.error.invalid_request", lang), details)

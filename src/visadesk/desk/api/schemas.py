@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from visadesk.desk.workflow import Role
+from visadesk.i18n import t
+from visadesk.safetext import codepoint, control_character
 
 #: The largest row id (the id columns are 32-bit integers on every database).
 MAX_ID: Final = 2**31 - 1
@@ -26,8 +30,57 @@ Sector = Literal[
 ]
 
 
+#: Body fields whose text may span lines: tab and line breaks are allowed there.
+MULTILINE_FIELDS: Final = frozenset({"comment"})
+
+
+def _refuse_controls(value: str, *, multiline: bool) -> str:
+    found = control_character(value, multiline=multiline)
+    if found is not None:
+        # The 422 handlers render this error type in the reader's language, naming the field.
+        raise PydanticCustomError(
+            "control_character",
+            "contains a control character ({char}) at position {position}",
+            {"char": codepoint(found[1]), "position": found[0]},
+        )
+    return value
+
+
+def single_line(value: str) -> str:
+    """``value``, or a ``control_character`` validation error (no tab or line break either)."""
+    return _refuse_controls(value, multiline=False)
+
+
+def multi_line(value: str) -> str:
+    """``value``, or a ``control_character`` validation error (tab and line breaks allowed)."""
+    return _refuse_controls(value, multiline=True)
+
+
+def control_problem(error: Mapping[str, Any], lang: str) -> str | None:
+    """A ``control_character`` validation error in words, naming its field; else ``None``."""
+    if error.get("type") != "control_character":
+        return None
+    location = [str(x) for x in error.get("loc", ()) if not isinstance(x, int)]
+    field = location[-1] if location else "?"
+    return t("safety.control_character", lang, field=field, **error.get("ctx", {}))
+
+
+#: Markers for ``Annotated`` text fields (API bodies and web forms).
+SINGLE_LINE: Final = AfterValidator(single_line)
+MULTI_LINE: Final = AfterValidator(multi_line)
+
+
 class Strict(BaseModel):
+    """A request body: no unknown keys, no NUL or control character in any text."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            return _refuse_controls(value, multiline=info.field_name in MULTILINE_FIELDS)
+        return value
 
 
 class ErrorBody(BaseModel):
