@@ -7,6 +7,8 @@
                            newest first (older keys still decrypt: rotation).
 ``VISADESK_SECRET_KEY``    secret for signing (CSRF tokens).
 ``VISADESK_SECURE_COOKIES`` ``0`` to allow session cookies over plain HTTP (local demo).
+``VISADESK_TRUSTED_PROXIES`` comma-separated IPs/CIDRs of reverse proxies whose
+                           ``X-Forwarded-For`` is believed (default none).
 
 When the keys are not in the environment, a development secrets file
 ``<data dir>/secrets.json`` (mode 0600) is created on first use and a warning
@@ -25,6 +27,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from visadesk.desk.proxies import Network, parse_trusted
+
 __all__ = ["Settings"]
 
 log = logging.getLogger("visadesk.desk")
@@ -38,6 +42,8 @@ class Settings:
     secret_key: str
     secure_cookies: bool = True
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Proxies whose X-Forwarded-For is honoured (see :mod:`visadesk.desk.proxies`).
+    trusted_proxies: tuple[Network, ...] = ()
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
 
@@ -59,7 +65,10 @@ class Settings:
             secret = secret or dev["secret_key"]
             source = str(data_dir / "secrets.json")
         secure = env.get("VISADESK_SECURE_COOKIES", "1") not in {"0", "false", "no"}
-        return cls(url, data_dir, tuple(keys), secret, secure, key_source=source)
+        proxies = parse_trusted(env.get("VISADESK_TRUSTED_PROXIES", ""))
+        return cls(
+            url, data_dir, tuple(keys), secret, secure, trusted_proxies=proxies, key_source=source
+        )
 
 
 def _development_secrets(data_dir: Path) -> dict[str, str]:

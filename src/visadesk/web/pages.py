@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from visadesk.desk import accounts, filing
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
+from visadesk.desk.api.routes import client_of
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import (
     Principal,
@@ -90,7 +91,7 @@ def _safe_next(value: str | None) -> str | None:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_of(request)
 
 
 def _pending(desk: Desk) -> rostergrid.PendingStore:

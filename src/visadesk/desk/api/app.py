@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visadesk import __version__
+from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.state import Desk
@@ -55,9 +56,11 @@ def build_desk(
     return desk
 
 
-def _error(status: int, code: str, message: str, details: list[Any] | None = None) -> JSONResponse:
+def _error(
+    status: int, code: str, message: str, details: list[Any] | None = None, retry: object = None
+) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details or []}}
-    headers = {"Retry-After": "900"} if status == 429 else None
+    headers = {"Retry-After": str(retry or 900)} if status == 429 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -75,7 +78,9 @@ def create_app(desk: Desk) -> FastAPI:
 
     @app.exception_handler(DeskError)
     async def desk_error(request: Request, exc: DeskError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message(request_lang(request)), list(exc.details))
+        message = exc.message(request_lang(request))
+        retry = exc.params.get("seconds")
+        return _error(exc.status, exc.code, message, list(exc.details), retry)
 
     @app.exception_handler(RosterError)
     async def roster_error(request: Request, exc: RosterError) -> JSONResponse:
@@ -125,5 +130,6 @@ def create_app(desk: Desk) -> FastAPI:
         return {"status": "ok", "policy": desk.policy.version}
 
     app.include_router(router)
+    app.include_router(accounts_router)
     mount_web(app, desk)
     return app
