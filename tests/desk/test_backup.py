@@ -21,7 +21,7 @@ from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import backup, crypto, keys
 from visadesk.desk.api.state import Desk
 from visadesk.desk.crypto import Keyring
-from visadesk.desk.db import make_engine
+from visadesk.desk.db import head_revision, make_engine
 from visadesk.desk.documents import document_path
 
 __all__ = ["keep_keyring"]
@@ -255,7 +255,7 @@ def test_the_manifest_lists_counts_checksums_and_revision(source: Source) -> Non
     members = {i.name: d for i, d in _members(source.archive)}
     manifest = json.loads(members[backup.MANIFEST])
     assert manifest["format"] == "visadesk-backup"
-    assert manifest["alembic_revision"] == "0001"
+    assert manifest["alembic_revision"] == head_revision()
     assert manifest["created_at"].endswith("+00:00")
     # Tables in dependency order, with their row counts.
     assert [t["name"] for t in manifest["tables"]] == list(backup.TABLES)

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -24,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from tests.desk.conftest import World
 from tests.web.conftest import ARTIFACTS, TODAY, chromium_path, csrf_of
+from visadesk.desk import accounts
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
@@ -264,3 +266,24 @@ def test_users_page_is_for_administrators_only(
         data={"csrf_token": csrf_of(c.get("/account/password").text)},
     )
     assert r.status_code == 403
+
+
+def test_web_login_is_limited_per_client_with_retry_after(client: TestClient, world: World) -> None:
+    def attempt(password: str) -> Any:
+        page = client.get("/login?lang=ko")
+        return client.post(
+            "/login",
+            data={
+                "email": "officer@example.test",
+                "password": password,
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+
+    for _ in range(accounts.LIMITS.pair_free):
+        assert attempt("wrong password").status_code == 401
+    r = attempt(DEMO_PASSWORD)
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) == accounts.LIMITS.delay_base
+    assert t("desk.error.too_many_attempts", "ko", seconds=accounts.LIMITS.delay_base) in r.text

@@ -172,13 +172,16 @@ def login(
         except DeskError as error:
             failure = error
     if failure is not None:
-        return _login_page(
+        page = _login_page(
             request,
             next_url=_safe_next(next),
             email=email,
             error=failure.message(lang),
             status=failure.status,
         )
+        if failure.status == 429:
+            page.headers["Retry-After"] = str(failure.params.get("seconds", 1))
+        return page
     user = accounts.principal_of(issued.user)
     response = _redirect(_safe_next(next) or _home(user))
     lifetime = int((issued.expires_at - dt.datetime.now(dt.UTC)).total_seconds())
