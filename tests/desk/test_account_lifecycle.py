@@ -352,3 +352,21 @@ def test_user_commands_disable_enable_reset_and_passwd(
         assert "Traceback" not in result.output
     finally:
         crypto._KEYRING[:] = saved
+
+
+def test_a_bad_trusted_proxies_setting_is_a_clear_error(desk: Desk, tmp_path: Path) -> None:
+    s = desk.settings
+    env = {
+        "VISADESK_DATABASE_URL": s.database_url,
+        "VISADESK_DATA_DIR": str(tmp_path),
+        "VISADESK_DATA_KEYS": ",".join(s.data_keys),
+        "VISADESK_SECRET_KEY": "test-secret",
+        "VISADESK_TRUSTED_PROXIES": "10.0.0.1, proxy.internal",
+    }
+    for lang in ("en", "ko"):
+        result = CliRunner().invoke(
+            cli_app, ["user", "enable", "--email", _email("officer"), "--lang", lang], env=env
+        )
+        assert result.exit_code == 2
+        assert "proxy.internal" in result.stderr
+        assert "Traceback" not in result.output

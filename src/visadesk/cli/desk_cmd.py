@@ -75,6 +75,7 @@ def _desk_handled(lang: str) -> Iterator[None]:
     from visadesk.desk.backup import BackupError  # noqa: PLC0415
     from visadesk.desk.crypto import DataKeyError  # noqa: PLC0415
     from visadesk.desk.errors import DeskError  # noqa: PLC0415
+    from visadesk.desk.proxies import ProxySettingError  # noqa: PLC0415
 
     with handled(lang):
         try:
@@ -85,6 +86,8 @@ def _desk_handled(lang: str) -> Iterator[None]:
             fail(t(f"desk_cli.error.{exc.code}", lang, **exc.params))
         except DataKeyError as exc:
             fail(t("desk_cli.error.keys", lang, detail=str(exc)))
+        except ProxySettingError as exc:
+            fail(t("accounts.cli.bad_proxies", lang, value=exc.item))
         except SQLAlchemyError as exc:
             fail(t("desk_cli.error.database", lang, detail=_first_line(exc)))
 

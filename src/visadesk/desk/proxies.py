@@ -14,9 +14,17 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-__all__ = ["Network", "client_address", "parse_trusted"]
+__all__ = ["Network", "ProxySettingError", "client_address", "parse_trusted"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ProxySettingError(ValueError):
+    """An entry of VISADESK_TRUSTED_PROXIES that is not an address or a network."""
+
+    def __init__(self, item: str) -> None:
+        super().__init__(f"VISADESK_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network")
+        self.item = item
 
 
 def parse_trusted(text: str) -> tuple[Network, ...]:
@@ -28,9 +36,7 @@ def parse_trusted(text: str) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ValueError(
-                f"VISADESK_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR network"
-            ) from None
+            raise ProxySettingError(item) from None
     return tuple(networks)
 
 
