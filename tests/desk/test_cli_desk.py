@@ -22,6 +22,8 @@ from visadesk.desk.db import head_revision, write_session
 from visadesk.desk.models import AuditEntry, User
 
 runner = CliRunner()
+#: The newest migration (each new one must not break these tests).
+HEAD = head_revision()
 
 
 def desk_env(
@@ -196,7 +198,8 @@ def test_user_add_refuses_a_duplicate_email_in_korean(env: dict[str, str | None]
     assert run(env, *args, "--create-org").exit_code == 0
     result = run(env, *args, "--lang", "ko")
     assert result.exit_code == 2
-    assert "a@desk.example" in result.stderr
+    # The field is named; the value is not echoed (on the API it may be another tenant's).
+    assert "email" in result.stderr
     assert any("\uac00" <= ch <= "\ud7a3" for ch in result.stderr)
 
 

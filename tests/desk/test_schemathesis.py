@@ -35,16 +35,17 @@ from sqlalchemy import select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, documents, filing
+from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import write_session
-from visadesk.desk.models import ApiToken, Case, utcnow
+from visadesk.desk.models import ApiToken, Case, User, utcnow
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Every operation of the API, as schemathesis labels them ("GET /api/v1/cases").
 OPERATIONS: Final = sorted(
     f"{method} {route.path}"
-    for route in router.routes
+    for route in (*router.routes, *accounts_router.routes)
     if isinstance(route, APIRoute)
     for method in route.methods or ()
 )
@@ -115,6 +116,7 @@ def _fresh_token(desk: Desk, user_id: int) -> str:
                 kind="bearer",
                 token_hash=hashlib.sha256(secret.encode()).hexdigest(),
                 expires_at=utcnow() + dt.timedelta(hours=1),
+                password_tag=accounts.password_tag(s.get_one(User, user_id)),
             )
         )
     return secret

@@ -80,6 +80,7 @@ def _desk_handled(lang: str) -> Iterator[None]:
     from visadesk.desk.backup import BackupError  # noqa: PLC0415
     from visadesk.desk.crypto import DataKeyError  # noqa: PLC0415
     from visadesk.desk.errors import DeskError  # noqa: PLC0415
+    from visadesk.desk.proxies import ProxySettingError  # noqa: PLC0415
 
     with handled(lang):
         try:
@@ -90,6 +91,8 @@ def _desk_handled(lang: str) -> Iterator[None]:
             fail(t(f"desk_cli.error.{exc.code}", lang, **exc.params))
         except DataKeyError as exc:
             fail(t("desk_cli.error.keys", lang, detail=str(exc)))
+        except ProxySettingError as exc:
+            fail(t("accounts.cli.bad_proxies", lang, value=exc.item))
         except SQLAlchemyError as exc:
             fail(t("desk_cli.error.database", lang, detail=_first_line(exc)))
 
@@ -407,6 +410,105 @@ def user_add(
                 )
                 added, org_name = user.email, found.name
     typer.echo(t("desk_cli.user.added", code, email=added, role=role, org=org_name))
+
+
+# -- user disable | enable | reset | passwd ---------------------------------------------
+
+Email = Annotated[str, typer.Option("--email", help="The user's e-mail (their login).")]
+
+
+def _user_command(email: str, lang: str | None, action: Callable[[Session, int], str]) -> None:
+    """Find the user by e-mail and run ``action`` in one write transaction; print its line."""
+    code = resolve_lang(lang)
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from visadesk.desk.db import session_factory, upgrade, write_session  # noqa: PLC0415
+    from visadesk.desk.models import User  # noqa: PLC0415
+
+    with _desk_handled(code):
+        settings = _settings()
+        with _engine(settings) as engine:
+            upgrade(engine)
+            with write_session(session_factory(engine)) as session:
+                address = email.strip().lower()
+                user_id = session.scalar(select(User.id).where(User.email == address))
+                if user_id is None:
+                    fail(t("accounts.cli.no_user", code, email=address))
+                line = action(session, user_id)
+    typer.echo(line)
+
+
+@user_app.command("disable")
+def user_disable(email: Email, lang: Lang = None) -> None:
+    """Disable a user: their sessions and tokens stop working at once."""
+    from visadesk.desk.accounts import set_active  # noqa: PLC0415
+    from visadesk.desk.models import ApiToken  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+
+    def act(session: Session, user_id: int) -> str:
+        from sqlalchemy import func, select  # noqa: PLC0415
+
+        live = session.scalar(
+            select(func.count()).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False))
+        )
+        user = set_active(session, None, user_id, False)
+        return t("accounts.cli.disabled", code, email=user.email, revoked=live or 0)
+
+    _user_command(email, lang, act)
+
+
+@user_app.command("enable")
+def user_enable(email: Email, lang: Lang = None) -> None:
+    """Enable a disabled user again."""
+    from visadesk.desk.accounts import set_active  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+
+    def act(session: Session, user_id: int) -> str:
+        user = set_active(session, None, user_id, True)
+        return t("accounts.cli.enabled", code, email=user.email)
+
+    _user_command(email, lang, act)
+
+
+@user_app.command("reset")
+def user_reset(email: Email, lang: Lang = None) -> None:
+    """Issue a single-use reset link (valid 24 hours), shown once."""
+    from visadesk.desk.accounts import issue_reset  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+
+    def act(session: Session, user_id: int) -> str:
+        issued = issue_reset(session, None, user_id)
+        expires = issued.expires_at.isoformat(timespec="minutes")
+        path = f"/reset/{issued.token}"
+        return t(
+            "accounts.cli.reset_issued", code, email=issued.user.email, expires=expires, path=path
+        )
+
+    _user_command(email, lang, act)
+
+
+@user_app.command("passwd")
+def user_passwd(email: Email, lang: Lang = None) -> None:
+    """Set a user's password (asked twice, or $VISADESK_NEW_PASSWORD); revokes their tokens."""
+    from visadesk.desk.accounts import set_password  # noqa: PLC0415
+    from visadesk.desk.models import ApiToken  # noqa: PLC0415
+
+    code = resolve_lang(lang)
+    password = _password(email, code)
+
+    def act(session: Session, user_id: int) -> str:
+        from sqlalchemy import func, select  # noqa: PLC0415
+
+        live = session.scalar(
+            select(func.count()).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False))
+        )
+        user = set_password(session, None, user_id, password)
+        return t("accounts.cli.password_set", code, email=user.email, revoked=live or 0)
+
+    _user_command(email, lang, act)
 
 
 # -- audit verify -------------------------------------------------------------------------

@@ -16,6 +16,8 @@
 Serving limits (see docs/desk.md, "Limits under load"): ``VISADESK_MAX_BODY_BYTES``,
 ``VISADESK_MAX_UPLOAD_BYTES``, ``VISADESK_MAX_CONCURRENCY``, ``VISADESK_QUEUE_SIZE``,
 ``VISADESK_QUEUE_TIMEOUT``, ``VISADESK_DB_LOCK_TIMEOUT``, ``VISADESK_RETRY_AFTER``.
+``VISADESK_TRUSTED_PROXIES`` comma-separated IPs/CIDRs of reverse proxies whose
+                           ``X-Forwarded-For`` is believed (default none).
 
 When the keys are not in the environment, a development secrets file
 ``<data dir>/secrets.json`` (mode 0600) is created on first use and a warning
@@ -38,6 +40,7 @@ from cryptography.fernet import Fernet
 from visadesk.desk.bounded import Budget
 from visadesk.desk.errors import DeskError
 from visadesk.desk.private import private_dir
+from visadesk.desk.proxies import Network, parse_trusted
 
 __all__ = ["Settings", "new_audit_key"]
 
@@ -67,6 +70,8 @@ class Settings:
     #: Budget to read an uploaded roster in a worker process (visadesk.desk.bounded).
     roster_seconds: float = 60.0
     roster_memory_mib: int = 3072
+    #: Proxies whose X-Forwarded-For is honoured (see :mod:`visadesk.desk.proxies`).
+    trusted_proxies: tuple[Network, ...] = ()
     #: Where the keys came from: ``environment`` or the development file's path.
     key_source: str = field(default="environment", compare=False)
     #: The audit chain's keys, newest first (see :mod:`visadesk.desk.audit`). Settings made
@@ -99,6 +104,7 @@ class Settings:
             audit_keys = audit_keys or [dev["audit_key"]]
             source = str(data_dir / "secrets.json")
         secure = env.get("VISADESK_SECURE_COOKIES", "1") not in {"0", "false", "no"}
+        proxies = parse_trusted(env.get("VISADESK_TRUSTED_PROXIES", ""))
         anchor = env.get("VISADESK_AUDIT_ANCHOR", "").strip()
         return cls(
             url,
@@ -119,6 +125,7 @@ class Settings:
             roster_memory_mib=int(
                 _number(env, "VISADESK_ROSTER_MEMORY_MIB", cls.roster_memory_mib, minimum=256)
             ),
+            trusted_proxies=proxies,
             key_source=source,
             audit_keys=tuple(audit_keys),
             audit_anchor=Path(anchor).resolve() if anchor else None,

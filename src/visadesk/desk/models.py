@@ -136,12 +136,15 @@ class ApiToken(Base):
     __tablename__ = "api_token"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # bearer | session
+    kind: Mapped[str] = mapped_column(String(16))  # bearer | session | reset
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: SHA-256 of the user's password hash when the token was issued: a password changed
+    #: by any means (even in the database) no longer matches, and the token stops working.
+    password_tag: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginAttempt(Base):

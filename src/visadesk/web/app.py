@@ -30,7 +30,7 @@ from visadesk.desk.api.state import Desk
 from visadesk.desk.errors import DeskError
 from visadesk.i18n import LANGUAGES, t
 from visadesk.roster.model import RosterError
-from visadesk.web import casework, pages
+from visadesk.web import accounts, casework, pages
 from visadesk.web.templating import LANG_COOKIE, LoginRequired, is_htmx, render
 
 __all__ = ["mount_web"]
@@ -113,6 +113,7 @@ def mount_web(app: FastAPI, desk: Desk) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(casework.router)
+    app.include_router(accounts.router)
     try:
         from visadesk.web import reports  # noqa: PLC0415 - optional until it exists
     except ImportError:  # pragma: no cover - the reports module ships with the web app

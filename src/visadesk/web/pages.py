@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from visadesk.desk import accounts, filing
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
+from visadesk.desk.api.routes import client_of
 from visadesk.desk.api.schemas import SINGLE_LINE
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import (
@@ -91,7 +92,7 @@ def _safe_next(value: str | None) -> str | None:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_of(request)
 
 
 def _pending(desk: Desk) -> rostergrid.PendingStore:
@@ -171,13 +172,16 @@ def login(
     except DeskError as error:
         failure = error
     if failure is not None:
-        return _login_page(
+        page = _login_page(
             request,
             next_url=_safe_next(next),
             email=email,
             error=failure.message(lang),
             status=failure.status,
         )
+        if failure.status == 429:
+            page.headers["Retry-After"] = str(failure.params.get("seconds", 1))
+        return page
     user = accounts.principal_of(issued.user)
     response = _redirect(_safe_next(next) or _home(user))
     lifetime = int((issued.expires_at - dt.datetime.now(dt.UTC)).total_seconds())

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from visadesk import __version__
 from visadesk.desk import bounded
 from visadesk.desk.api import middleware
+from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.schemas import control_problem
@@ -66,9 +67,11 @@ def build_desk(
     return desk
 
 
-def _error(status: int, code: str, message: str, details: list[Any] | None = None) -> JSONResponse:
+def _error(
+    status: int, code: str, message: str, details: list[Any] | None = None, retry: object = None
+) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details or []}}
-    headers = {"Retry-After": "900"} if status == 429 else None
+    headers = {"Retry-After": str(retry or 900)} if status == 429 else None
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -87,7 +90,9 @@ def create_app(desk: Desk) -> FastAPI:
 
     @app.exception_handler(DeskError)
     async def desk_error(request: Request, exc: DeskError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message(request_lang(request)), list(exc.details))
+        message = exc.message(request_lang(request))
+        retry = exc.params.get("seconds")
+        return _error(exc.status, exc.code, message, list(exc.details), retry)
 
     @app.exception_handler(RosterError)
     async def roster_error(request: Request, exc: RosterError) -> JSONResponse:
@@ -158,6 +163,7 @@ def create_app(desk: Desk) -> FastAPI:
         return {"status": "ok", "policy": desk.policy.version}
 
     app.include_router(router)
+    app.include_router(accounts_router)
     mount_web(app, desk)
     middleware.install(app, desk.settings)
     return app

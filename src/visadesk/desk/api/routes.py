@@ -67,6 +67,7 @@ from visadesk.desk.models import (
     Trip,
     User,
 )
+from visadesk.desk.proxies import client_address
 
 __all__ = ["router"]
 
@@ -84,7 +85,10 @@ QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address; X-Forwarded-For only from VISADESK_TRUSTED_PROXIES."""
+    trusted = request.app.state.desk.settings.trusted_proxies
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 # -- auth ---------------------------------------------------------------------------------
