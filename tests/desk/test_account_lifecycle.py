@@ -319,6 +319,7 @@ def test_user_commands_disable_enable_reset_and_passwd(
         "VISADESK_DATA_DIR": str(tmp_path),
         "VISADESK_DATA_KEYS": ",".join(s.data_keys),
         "VISADESK_SECRET_KEY": "test-secret",
+        "VISADESK_AUDIT_KEYS": ",".join(s.audit_keys),
         "VISADESK_LANG": None,
         "VISADESK_NEW_PASSWORD": NEW,
     }
@@ -361,6 +362,7 @@ def test_a_bad_trusted_proxies_setting_is_a_clear_error(desk: Desk, tmp_path: Pa
         "VISADESK_DATA_DIR": str(tmp_path),
         "VISADESK_DATA_KEYS": ",".join(s.data_keys),
         "VISADESK_SECRET_KEY": "test-secret",
+        "VISADESK_AUDIT_KEYS": ",".join(s.audit_keys),
         "VISADESK_TRUSTED_PROXIES": "10.0.0.1, proxy.internal",
     }
     for lang in ("en", "ko"):

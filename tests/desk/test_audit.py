@@ -118,13 +118,15 @@ def test_every_state_change_writes_an_audit_entry(
         ),
     )
     trips = client.get(f"/api/v1/batches/{state['batch']}/trips", headers=admin).json()
-    state["trip"] = trips[0]["id"]
+    # A trip with a recommendation has its draft case: choosing another category changes it.
+    first = next(t for t in trips if t["recommended"])
+    state["trip"] = first["id"]
     step(
         "case.category",
         "case",
         lambda: client.post(
             f"/api/v1/trips/{state['trip']}/cases",
-            json={"category": "L1A" if trips[0]["recommended"] != "L1A" else "B1"},
+            json={"category": "L1A" if first["recommended"] != "L1A" else "B1"},
             headers=world.auth("sejin_staff"),
         ),
         201,

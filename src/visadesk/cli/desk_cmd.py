@@ -429,7 +429,7 @@ def _user_command(email: str, lang: str | None, action: Callable[[Session, int],
         settings = _settings()
         with _engine(settings) as engine:
             upgrade(engine)
-            with write_session(session_factory(engine)) as session:
+            with write_session(session_factory(engine, settings.audit_keys)) as session:
                 address = email.strip().lower()
                 user_id = session.scalar(select(User.id).where(User.email == address))
                 if user_id is None:
