@@ -199,6 +199,10 @@ def test_a_date_the_rules_do_not_cover_is_refused(baseline: Policy) -> None:
     """Korea joined the Visa Waiver Program on 17 Nov 2008; the list starts that day."""
     with pytest.raises(RulesNotInForceError) as info:
         Screener(baseline, as_of=dt.date(2008, 11, 16))
-    assert info.value.parameter in {"vwp_countries", "vwp_max_stay_days"}
+    assert info.value.parameter in {
+        "vwp_countries",
+        "vwp_max_stay_days",
+        "vwp_barred_dual_nationalities",
+    }
     assert info.value.first == dt.date(2008, 11, 17)
     Screener(baseline, as_of=dt.date(2008, 11, 17))
