@@ -92,6 +92,9 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         # Issue #11 (law3): other nationalities (canonical: sorted codes joined by ";").
         "other_nationalities": draw(maybe(st.sampled_from(["IR", "JP", "CU;KR", "IQ;SY", "US"]))),
         "vwp_duty_exception": draw(yes_no),
+        "esta_approved_until": draw(maybe(dates)),
+        "e_passport": draw(yes_no),
+        "return_ticket": draw(yes_no),
     }
 
 

@@ -55,6 +55,9 @@ BLANK_COLUMNS = (
     # law3
     "other_nationalities",
     "vwp_duty_exception",
+    "esta_approved_until",
+    "e_passport",
+    "return_ticket",
 )
 BOOLEAN_COLUMNS = [
     c.name for c in COLUMNS if c.type is ColumnType.BOOL and c.name not in BLANK_COLUMNS

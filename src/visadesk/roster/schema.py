@@ -160,5 +160,9 @@ COLUMNS: Final[tuple[Column, ...]] = (
     # Issue #11 (law3): VWP dual nationality (INA 217(a)(12)); optional, blank = none declared.
     _c("other_nationalities", T.COUNTRIES, "기타국적", "복수국적", "other_citizenships"),
     _c("vwp_duty_exception", T.BOOL, "공무군복무예외"),
+    # Issue #11 (law3): ESTA and entry documents (INA 217(a)(3), (a)(8)); optional.
+    _c("esta_approved_until", T.DATE, "ESTA유효기간", "ESTA만료일"),
+    _c("e_passport", T.BOOL, "전자여권"),
+    _c("return_ticket", T.BOOL, "왕복항공권", "귀국항공권"),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
