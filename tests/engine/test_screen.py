@@ -152,9 +152,12 @@ def test_h1b_waits_for_the_cap_start(baseline: Policy, facts: FactsFactory) -> N
 
 
 def test_stay_not_covered_is_never_recommended(baseline: Policy, facts: FactsFactory) -> None:
-    """A 400-day trip: B-1 is ineligible (over a year), E-2 covers it (extensions without limit)."""
+    """A 400-day trip: B-1 is eligible but one admission (a year) does not cover it (extensions
+    are discretionary, issue #11); E-2 covers it (extensions without limit)."""
     result = screen(baseline, facts(trip_end=dt.date(2027, 4, 5), role="manager"))
-    assert result.verdicts["B1"].status is Status.INELIGIBLE
+    assert result.verdicts["B1"].status is Status.ELIGIBLE
+    assert result.verdicts["B1"].stay_covers is False
+    assert "stay_exceeds_b1_admission" in {f.code for f in result.flags}
     assert result.verdicts["L1A"].stay_covers is True
     assert result.recommended in {"E2", "L1A"}
 
