@@ -95,6 +95,7 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         "esta_approved_until": draw(maybe(dates)),
         "e_passport": draw(yes_no),
         "return_ticket": draw(yes_no),
+        "employer_is_seller": draw(yes_no),
     }
 
 

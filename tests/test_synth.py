@@ -58,6 +58,7 @@ BLANK_COLUMNS = (
     "esta_approved_until",
     "e_passport",
     "return_ticket",
+    "employer_is_seller",
 )
 BOOLEAN_COLUMNS = [
     c.name for c in COLUMNS if c.type is ColumnType.BOOL and c.name not in BLANK_COLUMNS

@@ -127,6 +127,7 @@ SPONSOR_STAFF: Row = {
     "employer_nationality": "KR",
     "equipment_from_abroad": Y,
     "contract_requires_service": N,
+    "employer_is_seller": N,  # issue #11: the buyer, not the seller (9 FAM 402.2-5(E)(1))
     "us_entity_affiliated": Y,
     "blanket_l": Y,
     "temporary_need": N,
@@ -140,6 +141,7 @@ DAESEONG: Row = {
     "us_entity_affiliated": N,
     "blanket_l": N,
     "equipment_from_abroad": Y,
+    "employer_is_seller": Y,  # issue #11: the seller of the equipment
 }
 
 #: Sejin builds the plant's buildings and utilities (a one-time need).
@@ -160,6 +162,7 @@ KELLER: Row = {
     "us_entity_affiliated": N,
     "blanket_l": N,
     "equipment_from_abroad": Y,
+    "employer_is_seller": Y,  # issue #11: the seller of the equipment
 }
 
 #: Japanese vendor of the dry-room dehumidification units.
@@ -171,6 +174,7 @@ TSUKUBA: Row = {
     "us_entity_affiliated": N,
     "blanket_l": N,
     "equipment_from_abroad": Y,
+    "employer_is_seller": Y,  # issue #11: the seller of the equipment
 }
 
 #: Second sponsor and project: a shipyard in Philadelphia. The US entity is
@@ -663,7 +667,8 @@ ROWS: list[Row] = [
     P(HAEON_PA, "HM-0004", "LEE", "SEOYOUNG", "이서영", "1992-02-25", "KR",
       trip=("2027-04-05", "2027-07-02"), activities="professional_work", role="specialist",
       degree="bachelor", months_with_employer_last_3y=30),
-    # Installs the robotic panel line under the seller's clause; ESTA: lawful.
+    # Installs the robotic panel line under the seller's clause; whether Haeon is the
+    # seller or performs its obligation is not given (issue #11): ESTA and B-1 ask.
     P(HAEON_PA, "HM-0005", "CHOI", "WOOSUNG", "최우성", "1984-01-31", "KR",
       trip=("2027-03-08", "2027-05-07"), activities="install_equipment", role="technician",
       degree="associate", specialized_knowledge=Y, equipment_from_abroad=Y,
@@ -748,6 +753,8 @@ def blank_facts(r: Row) -> list[str]:
     relevant: list[str] = ["passport_number", *HISTORY, "days_in_us_last_365"]
     if acts & (HANDS_ON_ACTS | {"train_us_workers"}):
         relevant += ["specialized_knowledge", "equipment_from_abroad", "contract_requires_service"]
+        if acts & HANDS_ON_ACTS:
+            relevant += ["employer_is_seller"]  # issue #11: 9 FAM 402.2-5(E)(1)
     if r["us_entity_affiliated"] is True and _days(r) > 180:
         relevant += ["us_entity_treaty_ownership_pct", "us_entity_e2_registered", "blanket_l"]
         relevant += ["months_with_employer_last_3y"]

@@ -164,5 +164,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     _c("esta_approved_until", T.DATE, "ESTA유효기간", "ESTA만료일"),
     _c("e_passport", T.BOOL, "전자여권"),
     _c("return_ticket", T.BOOL, "왕복항공권", "귀국항공권"),
+    # Issue #11 (law3): installers work for the seller (9 FAM 402.2-5(E)(1)); optional.
+    _c("employer_is_seller", T.BOOL, "판매사소속", "설비판매사여부"),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
