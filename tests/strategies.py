@@ -96,6 +96,7 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         "e_passport": draw(yes_no),
         "return_ticket": draw(yes_no),
         "employer_is_seller": draw(yes_no),
+        "project_end": draw(maybe(dates)),
     }
 
 

@@ -59,6 +59,7 @@ BLANK_COLUMNS = (
     "e_passport",
     "return_ticket",
     "employer_is_seller",
+    "project_end",
 )
 BOOLEAN_COLUMNS = [
     c.name for c in COLUMNS if c.type is ColumnType.BOOL and c.name not in BLANK_COLUMNS

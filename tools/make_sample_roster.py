@@ -112,6 +112,7 @@ HANBIT_GA: Row = {
     "site_state": "GA",
     "worksite": "Hanbit-GA Battery Plant, Bryan County, GA",
     "sector": "batteries",
+    "project_end": dt.date(2028, 6, 30),  # issue #11: named in the B-1 annotation
     "us_entity": HANBIT_US,
     "us_entity_treaty_ownership_pct": 100,
     "us_entity_e2_registered": Y,
@@ -189,6 +190,7 @@ HAEON_PA: Row = {
     "site_state": "PA",
     "worksite": "Haeon Philadelphia Shipyard, Philadelphia, PA",
     "sector": "shipbuilding",
+    "project_end": dt.date(2028, 12, 29),  # issue #11: named in the B-1 annotation
     "us_entity": "Haeon Shipyard Philadelphia LLC",
     "us_entity_treaty_ownership_pct": 100,
     "us_entity_e2_registered": N,

@@ -166,5 +166,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     _c("return_ticket", T.BOOL, "왕복항공권", "귀국항공권"),
     # Issue #11 (law3): installers work for the seller (9 FAM 402.2-5(E)(1)); optional.
     _c("employer_is_seller", T.BOOL, "판매사소속", "설비판매사여부"),
+    # Issue #11 (law3): the project's end date, named in the B-1 annotation; optional.
+    _c("project_end", T.DATE, "프로젝트종료일", "사업종료일"),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}
