@@ -285,7 +285,37 @@ def person(  # noqa: PLR0917 - positional identity fields keep each row spec com
             row[name] = dt.date.fromisoformat(value)
         else:
             row[name] = value
+    _l1_facts(row, given=set(facts))
     return row
+
+
+def _l1_facts(row: Row, *, given: set[str]) -> None:
+    """Issue #11: the L-1 facts a sponsor knows of its own group's staff (affiliated US entity).
+
+    The year abroad qualified for executives, managers and staff with specialized
+    knowledge (at least 12 months with the group); a manager who will run the US entity
+    is primarily managerial. Anything else stays blank (not asserted). A row's own
+    value wins.
+    """
+    if row["us_entity_affiliated"] is not True:
+        return
+    months = row["months_with_employer_last_3y"]
+    qualified = row["role"] in ("executive", "manager") or row["specialized_knowledge"] is True
+    if (
+        "qualifying_job_abroad" not in given
+        and isinstance(months, int)
+        and months >= 12
+        and qualified
+    ):
+        row["qualifying_job_abroad"] = Y
+    acts = row["activities"]
+    if (
+        "primarily_managerial" not in given
+        and row["role"] == "manager"
+        and isinstance(acts, tuple)
+        and "manage_us_entity" in acts
+    ):
+        row["primarily_managerial"] = Y
 
 
 P = person
