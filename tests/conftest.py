@@ -94,6 +94,8 @@ def base_facts(**overrides: FactValue) -> dict[str, FactValue]:
         us_entity_new_office=False,
         h1b_cap_exempt=False,
         h1b_petition_kind="new",
+        # law3 (issue #11): installers work for the seller
+        employer_is_seller=True,
     )
     facts.update(overrides)
     return facts

@@ -89,6 +89,14 @@ def roster_row(draw: st.DrawFn, index: int = 0) -> dict[str, FactValue]:
         "overstay_on_held_visa": draw(yes_no),
         "unlawful_presence_days": draw(maybe(st.sampled_from([0, 180, 181, 364, 365, 900]))),
         "overstay_departure": draw(maybe(st.dates(dt.date(2012, 1, 1), dt.date(2028, 12, 31)))),
+        # Issue #11 (law3): other nationalities (canonical: sorted codes joined by ";").
+        "other_nationalities": draw(maybe(st.sampled_from(["IR", "JP", "CU;KR", "IQ;SY", "US"]))),
+        "vwp_duty_exception": draw(yes_no),
+        "esta_approved_until": draw(maybe(dates)),
+        "e_passport": draw(yes_no),
+        "return_ticket": draw(yes_no),
+        "employer_is_seller": draw(yes_no),
+        "project_end": draw(maybe(dates)),
     }
 
 

@@ -52,7 +52,7 @@ import pytest
 import yaml
 
 from visadesk.engine import CategoryVerdict, IncompleteTripError, Screener, ScreeningResult, Status
-from visadesk.policy.expr import facts_of
+from visadesk.policy.expr import AnyOf, Expr, Known, facts_of
 from visadesk.policy.load import RuleLoader, load_policy
 from visadesk.policy.model import Category, Policy
 from visadesk.report.contract import ResultRenderer
@@ -444,8 +444,21 @@ def _requirements_that_can_be_unknown() -> set[str]:
     out: set[str] = set()
     for category in _categories().values():
         rules = [*category.requirements, *(r for p in category.provisions for r in p.requirements)]
-        out.update(r.id for r in rules if r.test is not None and not facts_of(r.test) <= required)
+        out.update(
+            r.id
+            for r in rules
+            if r.test is not None and not facts_of(r.test) <= required and not _blank_passes(r.test)
+        )
     return out
+
+
+def _blank_passes(test: Expr) -> bool:
+    """``any: [{fact: F, known: false}, ...about F]``: a blank F passes, so it is never unknown."""
+    return (
+        isinstance(test, AnyOf)
+        and len(facts_of(test)) == 1
+        and any(isinstance(i, Known) and not i.expected for i in test.items)
+    )
 
 
 def _flag_codes() -> set[str]:

@@ -52,6 +52,14 @@ BLANK_COLUMNS = (
     "us_entity_new_office",
     "h1b_cap_exempt",
     "h1b_petition_kind",
+    # law3
+    "other_nationalities",
+    "vwp_duty_exception",
+    "esta_approved_until",
+    "e_passport",
+    "return_ticket",
+    "employer_is_seller",
+    "project_end",
 )
 BOOLEAN_COLUMNS = [
     c.name for c in COLUMNS if c.type is ColumnType.BOOL and c.name not in BLANK_COLUMNS

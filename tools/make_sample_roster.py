@@ -112,6 +112,7 @@ HANBIT_GA: Row = {
     "site_state": "GA",
     "worksite": "Hanbit-GA Battery Plant, Bryan County, GA",
     "sector": "batteries",
+    "project_end": dt.date(2028, 6, 30),  # issue #11: named in the B-1 annotation
     "us_entity": HANBIT_US,
     "us_entity_treaty_ownership_pct": 100,
     "us_entity_e2_registered": Y,
@@ -127,6 +128,7 @@ SPONSOR_STAFF: Row = {
     "employer_nationality": "KR",
     "equipment_from_abroad": Y,
     "contract_requires_service": N,
+    "employer_is_seller": N,  # issue #11: the buyer, not the seller (9 FAM 402.2-5(E)(1))
     "us_entity_affiliated": Y,
     "blanket_l": Y,
     "temporary_need": N,
@@ -140,6 +142,7 @@ DAESEONG: Row = {
     "us_entity_affiliated": N,
     "blanket_l": N,
     "equipment_from_abroad": Y,
+    "employer_is_seller": Y,  # issue #11: the seller of the equipment
 }
 
 #: Sejin builds the plant's buildings and utilities (a one-time need).
@@ -160,6 +163,7 @@ KELLER: Row = {
     "us_entity_affiliated": N,
     "blanket_l": N,
     "equipment_from_abroad": Y,
+    "employer_is_seller": Y,  # issue #11: the seller of the equipment
 }
 
 #: Japanese vendor of the dry-room dehumidification units.
@@ -171,6 +175,7 @@ TSUKUBA: Row = {
     "us_entity_affiliated": N,
     "blanket_l": N,
     "equipment_from_abroad": Y,
+    "employer_is_seller": Y,  # issue #11: the seller of the equipment
 }
 
 #: Second sponsor and project: a shipyard in Philadelphia. The US entity is
@@ -185,6 +190,7 @@ HAEON_PA: Row = {
     "site_state": "PA",
     "worksite": "Haeon Philadelphia Shipyard, Philadelphia, PA",
     "sector": "shipbuilding",
+    "project_end": dt.date(2028, 12, 29),  # issue #11: named in the B-1 annotation
     "us_entity": "Haeon Shipyard Philadelphia LLC",
     "us_entity_treaty_ownership_pct": 100,
     "us_entity_e2_registered": N,
@@ -279,7 +285,37 @@ def person(  # noqa: PLR0917 - positional identity fields keep each row spec com
             row[name] = dt.date.fromisoformat(value)
         else:
             row[name] = value
+    _l1_facts(row, given=set(facts))
     return row
+
+
+def _l1_facts(row: Row, *, given: set[str]) -> None:
+    """Issue #11: the L-1 facts a sponsor knows of its own group's staff (affiliated US entity).
+
+    The year abroad qualified for executives, managers and staff with specialized
+    knowledge (at least 12 months with the group); a manager who will run the US entity
+    is primarily managerial. Anything else stays blank (not asserted). A row's own
+    value wins.
+    """
+    if row["us_entity_affiliated"] is not True:
+        return
+    months = row["months_with_employer_last_3y"]
+    qualified = row["role"] in ("executive", "manager") or row["specialized_knowledge"] is True
+    if (
+        "qualifying_job_abroad" not in given
+        and isinstance(months, int)
+        and months >= 12
+        and qualified
+    ):
+        row["qualifying_job_abroad"] = Y
+    acts = row["activities"]
+    if (
+        "primarily_managerial" not in given
+        and row["role"] == "manager"
+        and isinstance(acts, tuple)
+        and "manage_us_entity" in acts
+    ):
+        row["primarily_managerial"] = Y
 
 
 P = person
@@ -663,7 +699,8 @@ ROWS: list[Row] = [
     P(HAEON_PA, "HM-0004", "LEE", "SEOYOUNG", "이서영", "1992-02-25", "KR",
       trip=("2027-04-05", "2027-07-02"), activities="professional_work", role="specialist",
       degree="bachelor", months_with_employer_last_3y=30),
-    # Installs the robotic panel line under the seller's clause; ESTA: lawful.
+    # Installs the robotic panel line under the seller's clause; whether Haeon is the
+    # seller or performs its obligation is not given (issue #11): ESTA and B-1 ask.
     P(HAEON_PA, "HM-0005", "CHOI", "WOOSUNG", "최우성", "1984-01-31", "KR",
       trip=("2027-03-08", "2027-05-07"), activities="install_equipment", role="technician",
       degree="associate", specialized_knowledge=Y, equipment_from_abroad=Y,
@@ -748,6 +785,8 @@ def blank_facts(r: Row) -> list[str]:
     relevant: list[str] = ["passport_number", *HISTORY, "days_in_us_last_365"]
     if acts & (HANDS_ON_ACTS | {"train_us_workers"}):
         relevant += ["specialized_knowledge", "equipment_from_abroad", "contract_requires_service"]
+        if acts & HANDS_ON_ACTS:
+            relevant += ["employer_is_seller"]  # issue #11: 9 FAM 402.2-5(E)(1)
     if r["us_entity_affiliated"] is True and _days(r) > 180:
         relevant += ["us_entity_treaty_ownership_pct", "us_entity_e2_registered", "blanket_l"]
         relevant += ["months_with_employer_last_3y"]

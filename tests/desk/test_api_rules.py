@@ -247,6 +247,9 @@ def test_approval_writes_the_annotation(client: TestClient, desk: Desk, world: W
     annotation = r.json()["annotation"]
     assert annotation["en"].startswith("B-1 | ") and annotation["ko"]
     assert "Hanbit GA Cell Plant" in annotation["en"]
+    # Issue #11: it names the project's end date (the sample roster's project_end).
+    assert annotation["en"].endswith(" | Project end: 2028-06-30")
+    assert annotation["ko"].endswith(" | 프로젝트 종료일: 2028-06-30")
     r = client.get(f"/api/v1/cases/{case_id}/annotation", headers=world.auth("sejin_staff"))
     assert r.status_code == 200 and r.json()["en"] == annotation["en"]
 

@@ -152,9 +152,12 @@ def test_h1b_waits_for_the_cap_start(baseline: Policy, facts: FactsFactory) -> N
 
 
 def test_stay_not_covered_is_never_recommended(baseline: Policy, facts: FactsFactory) -> None:
-    """A 400-day trip: B-1 is ineligible (over a year), E-2 covers it (extensions without limit)."""
+    """A 400-day trip: B-1 is eligible but one admission (a year) does not cover it (extensions
+    are discretionary, issue #11); E-2 covers it (extensions without limit)."""
     result = screen(baseline, facts(trip_end=dt.date(2027, 4, 5), role="manager"))
-    assert result.verdicts["B1"].status is Status.INELIGIBLE
+    assert result.verdicts["B1"].status is Status.ELIGIBLE
+    assert result.verdicts["B1"].stay_covers is False
+    assert "stay_exceeds_b1_admission" in {f.code for f in result.flags}
     assert result.verdicts["L1A"].stay_covers is True
     assert result.recommended in {"E2", "L1A"}
 
@@ -199,6 +202,10 @@ def test_a_date_the_rules_do_not_cover_is_refused(baseline: Policy) -> None:
     """Korea joined the Visa Waiver Program on 17 Nov 2008; the list starts that day."""
     with pytest.raises(RulesNotInForceError) as info:
         Screener(baseline, as_of=dt.date(2008, 11, 16))
-    assert info.value.parameter in {"vwp_countries", "vwp_max_stay_days"}
+    assert info.value.parameter in {
+        "vwp_countries",
+        "vwp_max_stay_days",
+        "vwp_barred_dual_nationalities",
+    }
     assert info.value.first == dt.date(2008, 11, 17)
     Screener(baseline, as_of=dt.date(2008, 11, 17))

@@ -103,7 +103,7 @@ def test_folder_rule_set_loads(tmp_path: Path) -> None:
         (
             "categories/B1.yaml",
             "  - id: B1.no_us_pay\n",
-            "  - id: B1.stay_limit\n",
+            "  - id: B1.no_unlawful_presence_bar\n",
             "defined twice",
         ),
         (

@@ -14,7 +14,7 @@ from tests.conftest import base_facts
 from visadesk.atomic import atomic_path
 from visadesk.engine import Screener
 from visadesk.policy.model import Policy
-from visadesk.report.contract import ResultRenderer
+from visadesk.report.contract import ResultRenderer, annotation_values
 from visadesk.report.explain import explain
 from visadesk.report.tables import result_rows, write_csv, write_xlsx
 
@@ -30,9 +30,28 @@ def test_basis_names_the_most_specific_provision_first(baseline: Policy) -> None
     assert annotation == (
         "B-1 | 9 FAM 402.2-5(E)(1); 9 FAM 402.2-5(B) | Employer: Hanbit Energy Solutions"
         " | Project: Hanbit GA Cell Plant | Worksite: Bryan County, GA"
+        " | Project end: not given - ask the sponsor"
     )
     assert renderer.annotation(result, "ko") is not None
     assert "고용주: Hanbit Energy Solutions" in str(renderer.annotation(result, "ko"))
+    assert "프로젝트 종료일: 미기재 - 발주사에 확인" in str(renderer.annotation(result, "ko"))
+
+
+def test_annotation_names_the_project_end(baseline: Policy) -> None:
+    """Issue #11: the desk's annotations name the project's end date (roster project_end)."""
+    facts = base_facts(project_end=dt.date(2028, 6, 30))
+    result = Screener(baseline, as_of=AS_OF).screen(facts)
+    renderer = ResultRenderer(baseline, AS_OF)
+    assert str(renderer.annotation(result)).endswith(" | Project end: 2028-06-30")
+    assert str(renderer.annotation(result, "ko")).endswith(" | 프로젝트 종료일: 2028-06-30")
+    assert result.verdicts["B1"].status.value == "eligible"  # a blank end never asks for B-1
+
+
+def test_annotation_takes_the_desk_projects_end_when_the_roster_has_none() -> None:
+    facts = {"employer": "Sejin", "project": "GA", "worksite": "Bryan County, GA"}
+    assert annotation_values(facts, "b", "en", dt.date(2028, 1, 31))["project_end"] == "2028-01-31"
+    given = {**facts, "project_end": dt.date(2027, 12, 31)}
+    assert annotation_values(given, "b", "ko", dt.date(2028, 1, 31))["project_end"] == "2027-12-31"
 
 
 def test_no_annotation_without_an_eligible_b1(baseline: Policy) -> None:

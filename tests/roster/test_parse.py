@@ -13,6 +13,7 @@ from visadesk.roster.parse import (
     parse_activities,
     parse_bool,
     parse_cell,
+    parse_countries,
     parse_country,
     parse_date,
     parse_enum,
@@ -235,6 +236,30 @@ def test_countries(cell: str, expected: str) -> None:
 def test_unknown_countries(cell: str) -> None:
     with pytest.raises(CellError) as caught:
         parse_country(cell)
+    assert caught.value.issues[0][0] == "unknown_country"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("IR", "IR"),
+        ("Syria; IRQ", "IQ;SY"),
+        ("쿠바, 북한\nIR", "CU;IR;KP"),
+        ("KR;KR", "KR"),
+        ([" CU ", "IR"], "CU;IR"),
+        (" ; ", None),
+        ("", None),
+    ],
+)
+def test_other_nationalities_are_sorted_iso_codes(cell: object, expected: str | None) -> None:
+    assert parse_countries(cell) == expected
+    assert parse_cell(COLUMN_BY_NAME["other_nationalities"], cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["IR;Atlantis", "Korean", "ZZ"])
+def test_other_nationalities_refuse_any_unknown_country(cell: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_countries(cell)
     assert caught.value.issues[0][0] == "unknown_country"
 
 

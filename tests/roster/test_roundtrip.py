@@ -50,6 +50,9 @@ def _strategy(column: Column) -> st.SearchStrategy[FactValue]:
         ColumnType.COUNTRY: st.sampled_from([c.alpha2 for c in countries()]),
         ColumnType.ENUM: st.sampled_from(column.choices),
         ColumnType.ACTIVITIES: ACTIVITIES,
+        ColumnType.COUNTRIES: st.sets(
+            st.sampled_from([c.alpha2 for c in countries()]), min_size=1, max_size=3
+        ).map(lambda codes: ";".join(sorted(codes))),
     }
     special: dict[str, st.SearchStrategy[FactValue]] = {
         "site_state": st.sampled_from([s.code for s in us_states()]),

@@ -14,9 +14,10 @@ from visadesk.desk import audit
 from visadesk.desk.authz import Principal, S, scope_cases, scope_documents
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import flush_versioned, locked, shared
-from visadesk.desk.models import Case, CaseEvent, Document, Person, Trip, utcnow
+from visadesk.desk.models import Case, CaseEvent, Document, Person, Project, Trip, utcnow
 from visadesk.desk.workflow import STATES, Transition, allowed, transition
 from visadesk.policy.model import Policy
+from visadesk.report.contract import annotation_values
 
 __all__ = [
     "SORTS",
@@ -159,14 +160,12 @@ def _annotate(session: Session, case: Case, policy: Policy | None) -> None:
     if category is None or category.annotation is None:
         return
     verdict = trip.screening.result["categories"].get(case.category) or {}
-    values = {
-        "basis": verdict.get("basis") or "",
-        "employer": trip.facts.get("employer") or "-",
-        "project": trip.facts.get("project") or "-",
-        "worksite": trip.facts.get("worksite") or "-",
-    }
-    case.annotation_en = category.annotation.get("en").format(**values)
-    case.annotation_ko = category.annotation.get("ko").format(**values)
+    basis = verdict.get("basis") or ""
+    # Issue #11: the annotation names the project's end (the roster's, else the project's).
+    end = session.get_one(Project, trip.project_id).end_date
+    for lang in ("en", "ko"):
+        values = annotation_values(trip.facts, basis, lang, end)
+        setattr(case, f"annotation_{lang}", category.annotation.get(lang).format(**values))
 
 
 def next_steps(case: Case, actor: Principal) -> list[str]:

@@ -8,6 +8,7 @@ exactly like the per-case interpreter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -78,9 +79,21 @@ def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
         }[op]
         return pl.when(known).then(result).otherwise(NULL_BOOL)
     value = _operand(expr, ctx)
-    if op in ("has", "has_any", "has_none"):
+    if op in ("has", "has_any", "has_none") and expr.fact == "activities":
         has = pl.any_horizontal([pl.col(activity_column(c)) for c in _codes(value)])
         return ~has if op == "has_none" else has
+    if op in ("has", "has_any", "has_none"):
+        # A text list fact (countries): codes joined by ";", blank is unknown.
+        items = value if isinstance(value, list) else [value]
+        member = (
+            pl.any_horizontal(
+                [col.str.contains(rf"(?:^|;){re.escape(str(v))}(?:;|$)") for v in items]
+            )
+            if items
+            else pl.lit(False)
+        )
+        test = ~member if op == "has_none" else member
+        return pl.when(col.is_null()).then(NULL_BOOL).otherwise(test)
     if op in ("in", "not_in"):
         # Equalities rather than is_in: the streaming engine can run them chunk by chunk.
         options = value if isinstance(value, list) else [value]

@@ -15,6 +15,7 @@ __all__ = ["FRAME_SCHEMA", "facts_frame", "frame_facts"]
 _DTYPES: Final[dict[ColumnType, pl.DataType]] = {
     ColumnType.TEXT: pl.String(),
     ColumnType.COUNTRY: pl.String(),
+    ColumnType.COUNTRIES: pl.String(),
     ColumnType.ENUM: pl.String(),
     ColumnType.DATE: pl.Date(),
     ColumnType.BOOL: pl.Boolean(),

@@ -207,6 +207,13 @@ def _as_collection(value: object) -> tuple[object, ...]:
     return (value,)
 
 
+def _members(value: object) -> tuple[object, ...]:
+    """The items of a list fact; a text list fact (countries) is ``;``-separated."""
+    if isinstance(value, str):
+        return tuple(value.split(";"))
+    return _as_collection(value)
+
+
 def _ordered(a: object, b: object, cmp: Callable[[float, float], bool]) -> bool:
     if isinstance(a, dt.date) and isinstance(b, dt.date):
         return cmp(a.toordinal(), b.toordinal())
@@ -225,11 +232,11 @@ def _compare(op: Op, left: object, right: object) -> bool:  # noqa: PLR0911, PLR
     if op == "not_in":
         return left not in _as_collection(right)
     if op == "has":
-        return right in _as_collection(left)
+        return right in _members(left)
     if op == "has_any":
-        return any(r in _as_collection(left) for r in _as_collection(right))
+        return any(r in _members(left) for r in _as_collection(right))
     if op == "has_none":
-        return not any(r in _as_collection(left) for r in _as_collection(right))
+        return not any(r in _members(left) for r in _as_collection(right))
     if op in ("gte", "gte_fact"):
         return _ordered(left, right, lambda a, b: a >= b)
     if op == "gt":

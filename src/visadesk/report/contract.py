@@ -7,13 +7,38 @@ citations and messages in the reader's language, once, at output time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from visadesk.engine.result import CategoryVerdict, Check, ScreeningResult, Status
+from visadesk.i18n import t
 from visadesk.policy.model import Policy, Rule, Text
 
-__all__ = ["ResultRenderer", "result_document"]
+__all__ = ["ResultRenderer", "annotation_values", "result_document"]
+
+
+def annotation_values(
+    facts: Mapping[str, object], basis: str, lang: str, project_end: object = None
+) -> dict[str, str]:
+    """What a B-1 annotation names: basis, employer, project, its end date, worksite.
+
+    ``project_end`` (a date, e.g. the desk project's end) is used when the facts give
+    none; without either the text asks for it rather than leaving it out (issue #11).
+    """
+    end = facts.get("project_end") or project_end
+    return {
+        "basis": basis,
+        "employer": str(facts.get("employer") or "-"),
+        "project": str(facts.get("project") or "-"),
+        "worksite": str(facts.get("worksite") or "-"),
+        "project_end": (
+            end.isoformat()
+            if isinstance(end, dt.date)
+            else str(end)
+            if end
+            else t("law3.annotation.project_end_missing", lang)
+        ),
+    }
 
 
 class ResultRenderer:
@@ -75,13 +100,9 @@ class ResultRenderer:
             category = self.policy.categories[verdict.category]
             if category.annotation is None or verdict.status is not Status.ELIGIBLE:
                 continue
-            values = {
-                "basis": self.basis(verdict) or "",
-                "employer": result.facts.get("employer") or "-",
-                "project": result.facts.get("project") or "-",
-                "worksite": result.facts.get("worksite") or "-",
-            }
-            return category.annotation.get(lang or self.lang).format(**values)
+            language = lang or self.lang
+            values = annotation_values(result.facts, self.basis(verdict) or "", language)
+            return category.annotation.get(language).format(**values)
         return None
 
     def flag(self, code: str, severity: str, lang: str | None = None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ __all__ = [
     "parse_activities",
     "parse_bool",
     "parse_cell",
+    "parse_countries",
     "parse_country",
     "parse_date",
     "parse_enum",
@@ -251,6 +252,24 @@ def parse_country(cell: object) -> str | None:
     return code
 
 
+def parse_countries(cell: object) -> str | None:
+    """Countries separated by ``;`` (or ``,`` or new lines): ISO codes, sorted, joined by ``;``.
+
+    Each entry is read as :func:`parse_country` reads one; any unknown entry refuses the cell.
+    """
+    text = cell_text(cell)
+    if text is None:
+        return None
+    codes = set()
+    for token in _SEPARATORS.split(text):
+        if token.strip():
+            code = country_code(parse_text(token) or "")
+            if code is None:
+                raise CellError("unknown_country")
+            codes.add(code)
+    return ";".join(sorted(codes)) or None
+
+
 def parse_state(cell: object) -> str | None:
     """A US state, DC or territory as its two-letter code (``GA``; ``Georgia`` accepted)."""
     text = parse_text(cell)
@@ -301,6 +320,7 @@ _PARSERS: Final[dict[ColumnType, Callable[[object], FactValue]]] = {
     ColumnType.INT: parse_int,
     ColumnType.NUMBER: parse_number,
     ColumnType.COUNTRY: parse_country,
+    ColumnType.COUNTRIES: parse_countries,
 }
 
 
@@ -308,6 +328,8 @@ def parse_cell(column: Column, cell: object, *, date1904: bool = False) -> FactV
     """The fact in ``cell`` for ``column``; ``None`` when blank."""
     if column.type is ColumnType.ACTIVITIES:
         return parse_activities(cell)
+    if column.type is ColumnType.COUNTRIES and isinstance(cell, list | tuple):
+        return parse_countries(cell)  # a JSON or Parquet list of countries
     if isinstance(cell, list | tuple | Mapping):
         raise CellError("bad_cell", found=type(cell).__name__)
     if column.name == "site_state":

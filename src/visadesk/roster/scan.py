@@ -130,6 +130,14 @@ def _parse(
         value = pl.col(_code(name)) if streaming else _replace(raw, _spellings("country"))
     elif kind is ColumnType.ENUM:
         value = _lookup_small(raw, _choices(choices))
+    elif kind is ColumnType.COUNTRIES:
+        # Only the canonical form (known ISO codes, sorted, each once, joined by ";") is
+        # taken here; any other spelling hands the file to the per-row reader.
+        codes = raw.str.split(";")
+        known = codes.list.eval(pl.element().is_in(_alpha2())).list.all()
+        canonical = codes.list.unique().list.sort().list.join(";") == raw
+        shaped = raw.str.contains(r"^[A-Z]{2}(?:;[A-Z]{2})*$")
+        value = pl.when(shaped & canonical & known).then(raw)
     elif kind is ColumnType.ACTIVITIES:
         # Codes separated by ; , or new lines, any order, any case; each code once. The value
         # is the canonical string (codes in contract order, joined by ;) — the batch engine
@@ -154,6 +162,11 @@ def _parse(
     else:
         raise ValueError(f"{name}: text columns are trimmed, not parsed")
     return value.alias(name), (raw.is_not_null() & value.is_null()).alias(f"__bad_{name}")
+
+
+@cache
+def _alpha2() -> pl.Series:
+    return pl.Series([c.alpha2 for c in countries()], dtype=pl.String)
 
 
 def _lookup_small(raw: pl.Expr, mapping: dict[str, str]) -> pl.Expr:

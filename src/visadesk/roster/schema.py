@@ -41,6 +41,8 @@ class ColumnType(StrEnum):
     COUNTRY = "country"
     ENUM = "enum"
     ACTIVITIES = "activities"
+    #: ISO 3166-1 alpha-2 codes separated by ``;`` (the fact is their sorted, joined text).
+    COUNTRIES = "countries"
 
 
 ACTIVITY_CODES: Final = (
@@ -155,5 +157,16 @@ COLUMNS: Final[tuple[Column, ...]] = (
     _c("overstay_on_held_visa", T.BOOL, "보유비자체류초과", "체류초과비자동일"),
     _c("unlawful_presence_days", T.INT, "체류초과일수", minimum=0, maximum=36600),
     _c("overstay_departure", T.DATE, "체류초과후출국일"),
+    # Issue #11 (law3): VWP dual nationality (INA 217(a)(12)); optional, blank = none declared.
+    _c("other_nationalities", T.COUNTRIES, "기타국적", "복수국적", "other_citizenships"),
+    _c("vwp_duty_exception", T.BOOL, "공무군복무예외"),
+    # Issue #11 (law3): ESTA and entry documents (INA 217(a)(3), (a)(8)); optional.
+    _c("esta_approved_until", T.DATE, "ESTA유효기간", "ESTA만료일"),
+    _c("e_passport", T.BOOL, "전자여권"),
+    _c("return_ticket", T.BOOL, "왕복항공권", "귀국항공권"),
+    # Issue #11 (law3): installers work for the seller (9 FAM 402.2-5(E)(1)); optional.
+    _c("employer_is_seller", T.BOOL, "판매사소속", "설비판매사여부"),
+    # Issue #11 (law3): the project's end date, named in the B-1 annotation; optional.
+    _c("project_end", T.DATE, "프로젝트종료일", "사업종료일"),
 )
 COLUMN_BY_NAME: Final = {c.name: c for c in COLUMNS}

@@ -40,6 +40,7 @@ _FIRST_EXCEL_DATE: Final = dt.date(1900, 3, 1)
 _PYTHON_TYPES: Final[dict[ColumnType, tuple[type, ...]]] = {
     ColumnType.TEXT: (str,),
     ColumnType.COUNTRY: (str,),
+    ColumnType.COUNTRIES: (str,),
     ColumnType.ENUM: (str,),
     ColumnType.DATE: (dt.date,),
     ColumnType.BOOL: (bool,),
