@@ -50,7 +50,7 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
 ) -> None:
     s = desk.settings
     env = desk_env(s.database_url, tmp_path / "data", ",".join(s.data_keys))
-    result = run(env, "demo", "--no-serve", "--trips", "20")
+    result = run(env, "demo", "--no-serve", "--trips", "30")
     assert result.exit_code == 0, result.output
     out = result.stdout
     for _, _, role, email, _, _ in demo.USERS:
@@ -58,7 +58,7 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
     assert f"Password of every demo user: {demo.DEFAULT_PASSWORD}" in out
     assert "http://127.0.0.1:8000/login" in out
     assert "guidance, not legal advice" in out
-    assert re.search(r"Filed 20 trips in \d batches on 4 projects, screened as of 2026-11-27", out)
+    assert re.search(r"Filed 30 trips in \d batches on 4 projects, screened as of 2026-11-27", out)
 
     first = _fingerprint(desk)
     assert {role for _, role in first["users"]} == set(ROLES)
@@ -103,11 +103,11 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
     assert seen > 0
 
     # A database with data is refused, untouched...
-    again = run(env, "demo", "--no-serve", "--trips", "20")
+    again = run(env, "demo", "--no-serve", "--trips", "30")
     assert again.exit_code == 2
     assert "already holds data" in again.stderr and "--reset" in again.stderr
     # ...and --reset empties it and seeds the same demo again.
-    reset = run(env, "demo", "--no-serve", "--trips", "20", "--reset")
+    reset = run(env, "demo", "--no-serve", "--trips", "30", "--reset")
     assert reset.exit_code == 0, reset.output
     second = _fingerprint(desk)
     logins = {u for u, _ in first["users"]}

@@ -353,6 +353,14 @@ def _synthetic_rows(count: int, seed: int, start: dt.date) -> list[DemoRow]:
         for name, value in known.items():
             if values[name]:
                 values[name] = value
+        # Facts a sponsor knows of its people (issue #11's optional columns): its own
+        # staff held qualifying jobs abroad and its managers manage; the machinery
+        # subcontractor installs what its company sold.
+        values.update(
+            qualifying_job_abroad=_text(own),
+            primarily_managerial=_text(own and values["role"] in {"manager", "executive"}),
+            employer_is_seller=_text(filer == "daeseong"),
+        )
         rows.append(DemoRow(project.name, filer, values))
     return rows
 
