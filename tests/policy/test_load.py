@@ -36,7 +36,7 @@ def test_e4_is_a_proposed_layer_only_on_request(baseline: Policy, with_e4: Polic
     assert "E4" not in baseline.categories
     assert with_e4.categories["E4"].proposed
     assert with_e4.param("e4_annual_cap", dt.date(2026, 1, 1)) == 15000
-    assert with_e4.version == "2026.11.27+e4"
+    assert with_e4.version == "2026.12.03+e4"
 
 
 def test_a_proposed_layer_cannot_stand_alone() -> None:

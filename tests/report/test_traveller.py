@@ -226,7 +226,7 @@ def test_refusals_explain_themselves_in_both_languages(
     with pytest.raises(SheetError) as other_checklist:
         build_sheet(screened["DS-0003"], baseline, None, "x", checklist=load_checklist(with_e4))
     assert other_checklist.value.code == "checklist_mismatch"
-    assert "2026.11.27+e4" in other_checklist.value.message("ko")
+    assert "2026.12.03+e4" in other_checklist.value.message("ko")
 
 
 def test_a_checklist_can_be_passed_in(
