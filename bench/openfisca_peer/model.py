@@ -24,8 +24,11 @@ have no null):
   unset is unknown, since ``_known`` defaults to ``False``.
 - enum columns (``role``, ``paid_by``, ``degree``): an ``unknown`` member, the
   default value (a sentinel, like the "non renseigné" members of OpenFisca-France).
-- country columns (``nationality``, ``employer_nationality``): ``str`` variables,
-  ``""`` when unknown.
+- country columns (``nationality``, ``employer_nationality``, and
+  ``other_nationalities``, codes joined by ``;``): ``str`` variables, ``""`` when unknown.
+- ``overstay_departure``, the one date that may be blank: the date plus
+  ``overstay_departure_known``; ``years_since_overstay_departure`` is derived from
+  it and ``trip_start`` as visadesk derives it (whole years, ``engine.screen.whole_years``).
 - ``activities``: one boolean per activity code (``activity_install_equipment``).
   The roster requires the column, so it is never unknown.
 
@@ -43,6 +46,12 @@ formula, ``formula_2025_12_04``; before that day OpenFisca returns the
 variable's default, NO, and NO leaves the Kleene OR with the commercial-worker
 provision unchanged, which is what visadesk does when it skips a provision not
 yet in force.
+
+The unlawful-presence bars (INA 212(a)(9)(B)) are one variable,
+``no_unlawful_presence_bar``, read by every category but VWP (whose
+``no_prior_violation`` already fails any overstay). VWP's entry documents
+(``e_passport``, ``return_ticket``) fail only on an explicit no, and a blank
+``other_nationalities`` declares none, as in the rule files.
 
 Only the statuses are computed: no reasons, no missing-fact lists, no
 ``recommended`` category, no flags, no lead times. That is the comparison.
@@ -98,12 +107,17 @@ KNOWN_FLAG_FACTS = (
     "essential_skills",
     "equipment_from_abroad",
     "contract_requires_service",
-    "us_entity_e2_registered",
     "us_entity_affiliated",
     "prior_esta_denial",
     "prior_overstay",
     "visited_restricted_country",
     "temporary_need",
+    "qualifying_job_abroad",
+    "primarily_managerial",
+    "vwp_duty_exception",
+    "e_passport",
+    "return_ticket",
+    "employer_is_seller",
 )
 
 #: Category id (visadesk) -> status variable (this model).
@@ -201,6 +215,14 @@ class employer_nationality(Variable):
     label = "Nationality of the employer (ISO 3166-1 alpha-2; empty when not known)"
 
 
+class other_nationalities(Variable):
+    value_type = str
+    default_value = ""
+    entity = Trip
+    definition_period = ETERNITY
+    label = "Other nationalities (ISO codes joined by ';', sorted; empty when not declared)"
+
+
 class trip_start(Variable):
     value_type = date
     entity = Trip
@@ -213,6 +235,20 @@ class trip_end(Variable):
     entity = Trip
     definition_period = ETERNITY
     label = "Last day in the US"
+
+
+class overstay_departure(Variable):
+    value_type = date
+    entity = Trip
+    definition_period = ETERNITY
+    label = "Day the person left the US after an overstay"
+
+
+class overstay_departure_known(Variable):
+    value_type = bool
+    entity = Trip
+    definition_period = ETERNITY
+    label = "Whether the departure after an overstay was given"
 
 
 class role(Variable):
@@ -270,6 +306,20 @@ class months_with_employer_last_3y_known(Variable):
     label = "Whether the months with the employer group were given"
 
 
+class unlawful_presence_days(Variable):
+    value_type = int
+    entity = Trip
+    definition_period = ETERNITY
+    label = "Days of unlawful presence in the overstay"
+
+
+class unlawful_presence_days_known(Variable):
+    value_type = bool
+    entity = Trip
+    definition_period = ETERNITY
+    label = "Whether the days of unlawful presence were given"
+
+
 def _input_variable(name: str, label: str) -> type[Variable]:
     return type(
         name,
@@ -311,6 +361,60 @@ class trip_days(Variable):
     def formula(trip, period):
         days = trip("trip_end", period) - trip("trip_start", period)
         return days.astype("timedelta64[D]").astype(int) + 1
+
+
+def _year_month_day(days: NDArray[numpy.datetime64]) -> tuple[NDArray[Any], ...]:
+    years = days.astype("datetime64[Y]")
+    months = days.astype("datetime64[M]")
+    return (
+        years.astype(int) + 1970,
+        months.astype(int) % 12 + 1,
+        (days - months).astype("timedelta64[D]").astype(int) + 1,
+    )
+
+
+class years_since_overstay_departure(Variable):
+    value_type = int
+    entity = Trip
+    definition_period = ETERNITY
+    label = "Whole years from overstay_departure to trip_start (read with overstay_departure_known)"
+
+    def formula(trip, period):
+        # visadesk's engine.screen.whole_years: a 29 February departure comes round on 1 March.
+        since_y, since_m, since_d = _year_month_day(trip("overstay_departure", period))
+        until_y, until_m, until_d = _year_month_day(trip("trip_start", period))
+        before = (until_m < since_m) | ((until_m == since_m) & (until_d < since_d))
+        return until_y - since_y - before.astype(int)
+
+
+class no_unlawful_presence_bar(Variable):
+    value_type = int
+    entity = Trip
+    definition_period = DAY
+    label = "Kleene: no 3- or 10-year unlawful-presence bar is running (INA 212(a)(9)(B))"
+    reference = "https://www.law.cornell.edu/uscode/text/8/1182"
+
+    def formula(trip, period, parameters):
+        p = parameters(period).unlawful_presence
+        days = trip("unlawful_presence_days", period)
+        days_known = trip("unlawful_presence_days_known", period)
+        years = trip("years_since_overstay_departure", period)
+        years_known = trip("overstay_departure_known", period)
+        return any_of(
+            _flag_no(trip, "prior_overstay", period),
+            all_of(
+                tri(trip("prior_overstay_known", period)),
+                _flag(trip, "prior_overstay", period),
+                any_of(
+                    tri(days <= p.bar_min_days, days_known),
+                    all_of(
+                        tri(days < p.ten_year_min_days, days_known),
+                        tri(years >= p.three_year_bar_years, years_known),
+                    ),
+                    tri(years >= p.ten_year_bar_years, years_known),
+                ),
+            ),
+        )
 
 
 class paid_by_home_employer(Variable):
@@ -369,6 +473,26 @@ def _is_manager(trip: Any, period: Any) -> TriArray:
     return tri((held == Role.executive) | (held == Role.manager), held != Role.unknown)
 
 
+def _not_explicit_no(trip: Any, fact: str, period: Any) -> TriArray:
+    """Kleene value of "``fact`` is blank or yes": only an explicit no fails."""
+    return any_of(tri(~trip(f"{fact}_known", period)), _flag(trip, fact, period))
+
+
+def _paid_by_us_entity(trip: Any, period: Any) -> TriArray:
+    paid = trip("paid_by", period)
+    return tri((paid == PaidBy.us_entity) | (paid == PaidBy.mixed), paid != PaidBy.unknown)
+
+
+def _countries_have_none(trip: Any, fact: str, period: Any, countries: list[str]) -> TriArray:
+    """Kleene value of the ``;``-joined country list ``fact`` holding none of ``countries``."""
+    held = trip(fact, period).astype(str)
+    padded = numpy.char.add(numpy.char.add(";", held), ";")
+    member = numpy.zeros(held.shape, dtype=bool)
+    for code in countries:
+        member |= numpy.char.find(padded, f";{code};") >= 0
+    return tri(~member, held != "")
+
+
 # -- B-1 provisions (9 FAM 402.2-5; 8 CFR 214.2(b)(5)), shared by VWP and B-1 -------
 class b1_commercial_industrial_worker(Variable):
     value_type = int
@@ -383,6 +507,7 @@ class b1_commercial_industrial_worker(Variable):
             _flag(trip, "specialized_knowledge", period),
             trip("paid_by_home_employer", period),
             _flag(trip, "equipment_from_abroad", period),
+            _flag(trip, "employer_is_seller", period),
         )
 
 
@@ -476,6 +601,15 @@ class vwp_status(Variable):
             _flag_no(trip, "visited_restricted_country", period),
             _flag_no(trip, "prior_esta_denial", period),
             trip("paid_by_home_employer", period),
+            any_of(  # VWP.no_barred_dual_nationality
+                tri(trip("other_nationalities", period) == ""),
+                _countries_have_none(
+                    trip, "other_nationalities", period, p.barred_dual_nationalities
+                ),
+                _flag(trip, "vwp_duty_exception", period),
+            ),
+            _not_explicit_no(trip, "e_passport", period),
+            _not_explicit_no(trip, "return_ticket", period),
             _visitor_activities(trip, period, professional=NO),
         )
 
@@ -489,10 +623,11 @@ class b1_status(Variable):
     label = "B-1 business visitor"
     reference = "https://www.law.cornell.edu/uscode/text/8/1101"
 
-    def formula(trip, period, parameters):
+    def formula(trip, period):
+        # No stay limit: one year is the longest admission, not a ceiling (8 CFR 214.2(b)(1)).
         return all_of(
-            tri(trip("trip_days", period) <= parameters(period).b1.max_admission_days),
             trip("paid_by_home_employer", period),
+            trip("no_unlawful_presence_bar", period),
             _visitor_activities(trip, period, professional=trip("b1_in_lieu_of_h", period)),
         )
 
@@ -519,9 +654,9 @@ class e2_status(Variable):
                 ownership >= p.min_treaty_ownership_pct,
                 trip("us_entity_treaty_ownership_pct_known", period),
             ),
-            _flag(trip, "us_entity_e2_registered", period),
             _flag(trip, "us_entity_affiliated", period),
             any_of(_is_manager(trip, period), _flag(trip, "essential_skills", period)),
+            trip("no_unlawful_presence_bar", period),
         )
 
 
@@ -535,11 +670,24 @@ class l1a_status(Variable):
     reference = "https://www.law.cornell.edu/uscode/text/8/1101"
 
     def formula(trip, period):
-        # All activities rest on L1A.employment, which has no conditions.
+        # Other activities rest on L1A.employment, which has no conditions.
+        held = trip("role", period)
+        known = held != Role.unknown
+        hands_on = trip("activity_construction_work", period) | trip(
+            "activity_production_work", period
+        )
         return all_of(
             trip("l1_qualifying_employment", period),
             _flag(trip, "us_entity_affiliated", period),
-            _is_manager(trip, period),
+            _flag(trip, "qualifying_job_abroad", period),
+            any_of(  # L1A.managerial_role
+                tri(held == Role.executive, known),
+                all_of(
+                    tri(held == Role.manager, known), _flag(trip, "primarily_managerial", period)
+                ),
+            ),
+            trip("no_unlawful_presence_bar", period),
+            if_planned(hands_on, NO),  # L1A.hands_on_work
         )
 
 
@@ -556,7 +704,9 @@ class l1b_status(Variable):
         return all_of(
             trip("l1_qualifying_employment", period),
             _flag(trip, "us_entity_affiliated", period),
+            _flag(trip, "qualifying_job_abroad", period),
             _flag(trip, "specialized_knowledge", period),
+            trip("no_unlawful_presence_bar", period),
         )
 
 
@@ -570,13 +720,13 @@ class h1b_status(Variable):
     reference = "https://www.law.cornell.edu/uscode/text/8/1101"
 
     def formula(trip, period):
-        paid = trip("paid_by", period)
         hands_on = trip("activity_construction_work", period) | trip(
             "activity_production_work", period
         )
         return all_of(
             trip("has_h1b_degree", period),
-            tri((paid == PaidBy.us_entity) | (paid == PaidBy.mixed), paid != PaidBy.unknown),
+            _paid_by_us_entity(trip, period),
+            trip("no_unlawful_presence_bar", period),
             if_planned(hands_on, NO),  # H1B.not_specialty_occupation
         )
 
@@ -595,14 +745,19 @@ class h2b_status(Variable):
         return all_of(
             _country_in(trip, "nationality", period, parameters(period).h2b.countries),
             _flag(trip, "temporary_need", period),
+            _paid_by_us_entity(trip, period),  # H2B.us_employer_pays
+            trip("no_unlawful_presence_bar", period),
         )
 
 
 VARIABLES: tuple[type[Variable], ...] = (
     nationality,
     employer_nationality,
+    other_nationalities,
     trip_start,
     trip_end,
+    overstay_departure,
+    overstay_departure_known,
     role,
     paid_by,
     degree,
@@ -610,8 +765,12 @@ VARIABLES: tuple[type[Variable], ...] = (
     us_entity_treaty_ownership_pct_known,
     months_with_employer_last_3y,
     months_with_employer_last_3y_known,
+    unlawful_presence_days,
+    unlawful_presence_days_known,
     *GENERATED_INPUTS,
     trip_days,
+    years_since_overstay_departure,
+    no_unlawful_presence_bar,
     paid_by_home_employer,
     has_h1b_degree,
     l1_qualifying_employment,

@@ -65,9 +65,16 @@ __all__ = ["PHASES", "PeerRun", "convert", "main", "read", "run_peer", "system"]
 PHASES = ("read", "convert", "build", "calculate")
 
 _ENUM_COLUMNS = {"role": Role, "paid_by": PaidBy, "degree": Degree}
-_COUNTRY_COLUMNS = ("nationality", "employer_nationality")
+#: Text columns kept as written, ``""`` when blank (``other_nationalities`` is ``;``-joined).
+_COUNTRY_COLUMNS = ("nationality", "employer_nationality", "other_nationalities")
 _DATE_COLUMNS = ("trip_start", "trip_end")
-_NUMBER_COLUMNS = {"us_entity_treaty_ownership_pct": float, "months_with_employer_last_3y": int}
+#: Dates that may be blank: the value (1970-01-01 when blank) plus ``<name>_known``.
+_OPTIONAL_DATE_COLUMNS = ("overstay_departure",)
+_NUMBER_COLUMNS = {
+    "us_entity_treaty_ownership_pct": float,
+    "months_with_employer_last_3y": int,
+    "unlawful_presence_days": int,
+}
 
 Inputs = dict[str, NDArray[Any]]
 
@@ -127,6 +134,11 @@ def convert(frame: pd.DataFrame) -> Inputs:
         inputs[name] = frame[name].to_numpy(object)
     for name in _DATE_COLUMNS:
         inputs[name] = pd.to_datetime(frame[name], format="%Y-%m-%d").to_numpy("datetime64[D]")
+    for name in _OPTIONAL_DATE_COLUMNS:
+        text = frame[name]
+        day = pd.to_datetime(text.mask(text == ""), format="%Y-%m-%d")
+        inputs[name] = day.fillna(pd.Timestamp(0)).to_numpy("datetime64[D]")
+        inputs[f"{name}_known"] = day.notna().to_numpy(bool)
     for name, enum in _ENUM_COLUMNS.items():
         codes = _checked(frame, name, ("", *enum.names))
         inputs[name] = codes.mask(codes == "", "unknown").to_numpy(str)

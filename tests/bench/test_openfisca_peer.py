@@ -25,8 +25,16 @@ from visadesk.policy.model import Policy
 from visadesk.roster import read_roster, write_roster
 from visadesk.roster.schema import ACTIVITY_CODES, DEGREES, PAID_BY, ROLES, FactValue
 
-#: Before the 2023 VWP additions; before and after the specialized trainer (2025-12-04).
-DATES = (dt.date(2023, 1, 1), dt.date(2025, 11, 1), dt.date(2026, 1, 1), dt.date(2026, 11, 27))
+#: Before the 2023 VWP additions; Qatar listed, Romania listed (2025-01-09 to 2025-03-24);
+#: before and after the specialized trainer (2025-12-04).
+DATES = (
+    dt.date(2023, 1, 1),
+    dt.date(2024, 12, 15),
+    dt.date(2025, 2, 1),
+    dt.date(2025, 11, 1),
+    dt.date(2026, 1, 1),
+    dt.date(2026, 11, 27),
+)
 
 
 def _disagreements(path: Path, policy: Policy, as_of: dt.date) -> list[str]:
@@ -50,7 +58,7 @@ def _disagreements(path: Path, policy: Policy, as_of: dt.date) -> list[str]:
 
 
 # -- random rows -------------------------------------------------------------------
-NATIONALITIES = ("KR", "KR", "KR", "KR", "JP", "DE", "NO", "HR", "PL", "VN", "PH", "UZ", None)
+NATIONALITIES = ("KR", "KR", "KR", "KR", "JP", "DE", "NO", "HR", "PL", "QA", "RO", "VN", "PH", None)
 EMPLOYER_NATIONALITIES = ("KR", "KR", "KR", "JP", "DE", None)
 TRIP_LENGTHS = (0, 4, 13, 29, 88, 89, 90, 91, 179, 180, 364, 365, 366, 800)
 
@@ -60,6 +68,14 @@ def _maybe_bool(rng: random.Random, p_true: float, p_blank: float = 0.2) -> bool
     if draw < p_blank:
         return None
     return draw < p_blank + (1 - p_blank) * p_true
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (28 February for a 29th that did not exist)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def _random_row(rng: random.Random, index: int) -> dict[str, FactValue]:
@@ -92,9 +108,27 @@ def _random_row(rng: random.Random, index: int) -> dict[str, FactValue]:
         "us_entity_affiliated": _maybe_bool(rng, 0.7),
         "months_with_employer_last_3y": rng.choice((None, 0, 11, 12, 13, 36, rng.randrange(37))),
         "prior_esta_denial": _maybe_bool(rng, 0.05, 0.1),
-        "prior_overstay": _maybe_bool(rng, 0.05, 0.1),
+        "prior_overstay": _maybe_bool(rng, 0.3, 0.1),
         "visited_restricted_country": _maybe_bool(rng, 0.05, 0.1),
         "temporary_need": _maybe_bool(rng, 0.5),
+        # Issue #11: the facts the second reading of the law asks for.
+        "qualifying_job_abroad": _maybe_bool(rng, 0.7),
+        "primarily_managerial": _maybe_bool(rng, 0.6),
+        "employer_is_seller": _maybe_bool(rng, 0.7),
+        "e_passport": _maybe_bool(rng, 0.7, 0.4),
+        "return_ticket": _maybe_bool(rng, 0.7, 0.4),
+        "vwp_duty_exception": _maybe_bool(rng, 0.2, 0.6),
+        "other_nationalities": rng.choice((None, None, None, None, "JP", "IR", "CU;US", "SY")),
+        "unlawful_presence_days": rng.choice((None, 0, 179, 180, 181, 364, 365, 366, 900)),
+        "overstay_departure": rng.choice(
+            (
+                None,
+                start - dt.timedelta(days=rng.randrange(4800)),
+                _years_before(start, rng.choice((3, 10)))
+                + dt.timedelta(days=rng.choice((-1, 0, 1))),
+                dt.date(2016, 2, 29),
+            )
+        ),
     }
 
 
@@ -147,6 +181,11 @@ def test_parameters_match_the_rule_files(baseline: Policy, as_of: dt.date) -> No
         "l1_min_months": ours.l1.min_months,
         "h1b_degrees": ours.h1b.degrees,
         "h2b_countries": ours.h2b.countries,
+        "vwp_barred_dual_nationalities": ours.vwp.barred_dual_nationalities,
+        "unlawful_presence_bar_min_days": ours.unlawful_presence.bar_min_days,
+        "unlawful_presence_10y_min_days": ours.unlawful_presence.ten_year_min_days,
+        "unlawful_presence_3y_bar_years": ours.unlawful_presence.three_year_bar_years,
+        "unlawful_presence_10y_bar_years": ours.unlawful_presence.ten_year_bar_years,
     }
     for name, value in pairs.items():
         expected = baseline.param(name, as_of)
