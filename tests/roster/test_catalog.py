@@ -20,13 +20,14 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _roster_po(lang: str) -> dict[str, str]:
-    """The roster's messages: roster.po, and limits.po (a roster refused for its size)."""
+    """The roster's messages: roster.po, limits.po (a roster refused for its size) and
+    the roster.* keys of safety.po (a cell with a control character)."""
     out: dict[str, str] = {}
-    for name in ("roster.po", "limits.po"):
+    for name in ("roster.po", "limits.po", "safety.po"):
         entry = resources.files("visadesk") / "locales" / lang / name
         with entry.open("rb") as handle:
             po = read_po(handle, locale=lang)
-        out |= {str(m.id): str(m.string) for m in po if m.id}
+        out |= {str(m.id): str(m.string) for m in po if m.id and str(m.id).startswith("roster.")}
     return out
 
 
