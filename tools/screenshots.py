@@ -23,12 +23,13 @@ from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
-from visadesk.desk import cases, documents, filing
+from visadesk.desk import cases, documents, projects, transitions, uploads
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case
+from visadesk.desk.transitions import Move
 from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 TODAY: Final = dt.date(2026, 11, 27)
@@ -84,10 +85,10 @@ def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
     officer = world.users["officer"]
     as_of = desk.today()
     with write_session(desk.sessions) as s:
-        open_batch = filing.create_batch(
+        open_batch = projects.create_batch(
             s, sponsor, project_id=world.projects["hanbit"], name="Q1 2027 travel"
         )
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             sponsor,
             open_batch.id,
@@ -96,8 +97,8 @@ def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
             policy=desk.policy,
             as_of=as_of,
         )
-        filing.invite(s, sponsor, open_batch.id, world.orgs["sejin"])
-        filing.upload_roster(
+        projects.invite(s, sponsor, open_batch.id, world.orgs["sejin"])
+        uploads.upload_roster(
             s,
             sejin,
             open_batch.id,
@@ -106,10 +107,10 @@ def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
             policy=desk.policy,
             as_of=as_of,
         )
-        filed = filing.create_batch(
+        filed = projects.create_batch(
             s, sponsor, project_id=world.projects["hanbit"], name="December site visits"
         )
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             sponsor,
             filed.id,
@@ -118,7 +119,7 @@ def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
             policy=desk.policy,
             as_of=as_of,
         )
-        filing.submit_batch(s, sponsor, filed.id)
+        transitions.submit_batch(s, sponsor, filed.id, desk)
         open_id, filed_id = open_batch.id, filed.id
     with read_session(desk.sessions) as s:
         case_id = s.scalars(
@@ -128,7 +129,7 @@ def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
         ).first()
     assert case_id is not None
     with write_session(desk.sessions) as s:
-        cases.take_transition(s, officer, case_id, target="in_review")
+        transitions.take_transition(s, officer, case_id, Move("in_review"), desk)
         case = cases.get_case(s, officer, case_id)
         for kind in documents.required_kinds(s, case, desk.checklist):
             doc = documents.upload(
@@ -142,20 +143,12 @@ def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
                 documents_dir=desk.settings.documents_dir,
             )
             documents.review(s, officer, doc.id, status="accepted")
-        required = documents.required_kinds(s, case, desk.checklist)
-        cases.take_transition(
-            s, officer, case_id, target="ready_for_interview", required_documents=required
+        transitions.take_transition(s, officer, case_id, Move("ready_for_interview"), desk)
+        interview = dt.datetime(2026, 12, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+        transitions.take_transition(
+            s, officer, case_id, Move("interview_scheduled", interview_at=interview), desk
         )
-        cases.take_transition(
-            s,
-            officer,
-            case_id,
-            target="interview_scheduled",
-            interview_at=dt.datetime(
-                2026, 12, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9))
-            ),
-        )
-        cases.take_transition(s, officer, case_id, target="approved", policy=desk.policy)
+        transitions.take_transition(s, officer, case_id, Move("approved"), desk)
     return open_id, case_id
 
 

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, cases, documents, filing
+from visadesk.desk import accounts, cases, documents, projects, uploads
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Case, CaseEvent, Document
@@ -48,11 +48,11 @@ def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _batch(desk: Desk, world: World, *, invite: bool = True) -> int:
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="rules"
         ).id
         if invite:
-            filing.invite(s, world.users["hanbit_admin"], batch, world.subs["sejin"])
+            projects.invite(s, world.users["hanbit_admin"], batch, world.subs["sejin"])
     return batch
 
 
@@ -66,7 +66,7 @@ def _sejin_case(desk: Desk, world: World, category: str = "B1") -> int:
         if r["employer"] == "Sejin Plant Engineering & Construction"
     ]
     with write_session(desk.sessions) as s:
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             world.users["sejin_staff"],
             batch,

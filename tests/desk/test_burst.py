@@ -28,7 +28,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from visadesk.desk import accounts, documents, filing
+from visadesk.desk import accounts, documents, projects, uploads
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.middleware import MULTIPART_SLACK
 from visadesk.desk.api.state import Desk
@@ -392,7 +392,7 @@ def test_a_fresh_sqlite_desk_is_private(tmp_path: Path, monkeypatch: pytest.Monk
         world = seed_demo(desk)
         with write_session(desk.sessions) as s:
             staff = world.users["hanbit_staff"]
-            batch = filing.create_batch(
+            batch = projects.create_batch(
                 s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="b"
             ).id
             rows = [
@@ -400,7 +400,7 @@ def test_a_fresh_sqlite_desk_is_private(tmp_path: Path, monkeypatch: pytest.Monk
                 for r in roster_rows("Hanbit GA Cell Plant")
                 if r["employer"] == "Hanbit Energy Solutions"
             ][:4]
-            filing.upload_roster(
+            uploads.upload_roster(
                 s,
                 world.users["hanbit_admin"],
                 batch,

@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, audit, documents, filing
+from visadesk.desk import accounts, audit, documents, projects, uploads
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import make_engine, read_session, write_session
@@ -109,8 +109,8 @@ def _outcome(answers: list[tuple[int, dict[str, Any]]]) -> Counter[tuple[int, st
 def _batch(desk: Desk, world: World) -> int:
     with write_session(desk.sessions) as s:
         admin = world.users["hanbit_admin"]
-        batch = filing.create_batch(s, admin, project_id=world.projects["hanbit"], name="race").id
-        filing.invite(s, admin, batch, world.subs["sejin"])
+        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name="race").id
+        projects.invite(s, admin, batch, world.subs["sejin"])
     return batch
 
 
@@ -125,7 +125,7 @@ def _sejin_case(desk: Desk, world: World) -> tuple[int, int]:
     """(batch, case): a B-1 draft case of Sejin's staff, its required documents accepted."""
     batch = _batch(desk, world)
     with write_session(desk.sessions) as s:
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             world.users["sejin_staff"],
             batch,

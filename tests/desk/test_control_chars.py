@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import csrf_of
-from visadesk.desk import accounts, documents, filing
+from visadesk.desk import accounts, documents, projects, transitions, uploads
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
@@ -39,7 +39,7 @@ def _own(limit: int) -> list[dict[str, str]]:
 
 def _batch(desk: Desk, world: World) -> int:
     with write_session(desk.sessions) as s:
-        return filing.create_batch(
+        return projects.create_batch(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="controls"
         ).id
 
@@ -49,7 +49,7 @@ def submitted_case(desk: Desk, world: World) -> tuple[int, str]:
     """A submitted case and the first document kind its checklist asks for."""
     batch = _batch(desk, world)
     with write_session(desk.sessions) as s:
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             world.users["hanbit_admin"],
             batch,
@@ -58,7 +58,7 @@ def submitted_case(desk: Desk, world: World) -> tuple[int, str]:
             policy=desk.policy,
             as_of=TODAY,
         )
-        filing.submit_batch(s, world.users["hanbit_admin"], batch)
+        transitions.submit_batch(s, world.users["hanbit_admin"], batch, desk)
         case = s.scalars(select(Case).order_by(Case.id)).first()
         assert case is not None
         return case.id, documents.required_kinds(s, case, desk.checklist)[0]

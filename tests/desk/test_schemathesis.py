@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, filing
+from visadesk.desk import accounts, documents, projects, uploads
 from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.state import Desk
@@ -75,12 +75,12 @@ def filled(desk: Desk, world: World) -> World:
     """A batch with a roster, its subcontractor invited, a document: ids the fuzzer can hit."""
     u = world.users
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, u["hanbit_admin"], project_id=world.projects["hanbit"], name="fuzz"
         )
-        filing.invite(s, u["hanbit_admin"], batch.id, world.subs["sejin"])
+        projects.invite(s, u["hanbit_admin"], batch.id, world.subs["sejin"])
         rows = roster_rows("Hanbit GA Cell Plant", limit=12)
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             u["hanbit_admin"],
             batch.id,

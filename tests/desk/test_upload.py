@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, filing
+from visadesk.desk import accounts, documents, projects, uploads
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Base, Case, Person
@@ -41,11 +41,11 @@ def _own(limit: int | None = None) -> list[dict[str, str]]:
 
 def _batch(desk: Desk, world: World, *invited: str) -> int:
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="uploads"
         ).id
         for sub in invited:
-            filing.invite(s, world.users["hanbit_admin"], batch, world.subs[sub])
+            projects.invite(s, world.users["hanbit_admin"], batch, world.subs[sub])
     return batch
 
 
@@ -220,7 +220,7 @@ def test_roster_formats_are_checked(client: TestClient, desk: Desk, world: World
 def case_kind(desk: Desk, world: World) -> tuple[int, str]:
     batch = _batch(desk, world)
     with write_session(desk.sessions) as s:
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             world.users["hanbit_admin"],
             batch,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import HANBIT
-from visadesk.desk import filing
+from visadesk.desk import projects, uploads
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Screening, Trip
@@ -41,8 +41,8 @@ def _big_roster() -> bytes:
 def big_batch(desk: Desk, world: World) -> int:
     admin = world.users["hanbit_admin"]
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(s, admin, project_id=world.projects["hanbit"], name="big")
-        filing.upload_roster(
+        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name="big")
+        uploads.upload_roster(
             s,
             admin,
             batch.id,

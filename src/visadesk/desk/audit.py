@@ -45,6 +45,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from visadesk.desk.authz import Principal
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import AuditEntry, AuditHead, utcnow
 from visadesk.i18n import t
@@ -69,6 +70,7 @@ __all__ = [
     "key_id",
     "keyed_hash",
     "read_checkpoints",
+    "record",
     "rekey",
     "session_keys",
     "verify",
@@ -212,34 +214,21 @@ def append(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
-    at = utcnow()
-    seq = head.seq + 1
-    payload = json.loads(json.dumps(dict(data or {}), default=str))
-    canonical = _canonical(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        data=payload,
-        key=keys.newest,
-    )
-    digest = keyed_hash(keys, keys.newest, head.hash, canonical)
     entry = AuditEntry(
-        seq=seq,
-        at=at,
+        seq=head.seq + 1,
+        at=utcnow(),
         actor_id=actor_id,
         action=action,
         entity=entity,
         entity_id=str(entity_id),
-        data=payload,
+        data=json.loads(json.dumps(dict(data or {}), default=str)),
         prev_hash=head.hash,
-        hash=digest,
         key_id=keys.newest,
     )
+    # Hashed as check() will read it back: the same content function both ways.
+    entry.hash = keyed_hash(keys, keys.newest, head.hash, _content(entry, keys.newest))
     session.add(entry)
-    head.seq, head.hash = seq, digest
+    head.seq, head.hash = entry.seq, entry.hash
     return entry
 
 
@@ -342,6 +331,25 @@ class Checkpoint:
         if self.key_id not in keys:
             return None
         return hmac.compare_digest(keys.mac(self.key_id, self._signed()), self.signature)
+
+
+def record(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    entity_id: object,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append what ``actor`` (``None``: the system) did: ``action`` is ``<entity>.<verb>``,
+    done to the ``<entity>`` of id ``entity_id``."""
+    return append(
+        session,
+        actor_id=actor.user_id if actor is not None else None,
+        action=action,
+        entity=action.partition(".")[0],
+        entity_id=entity_id,
+        data=data,
+    )
 
 
 def _is_hex(value: str) -> bool:

@@ -19,15 +19,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import cases, documents
+from visadesk.desk import cases, documents, transitions
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.schemas import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.authz import Principal, scope_organizations, scope_projects
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
-from visadesk.desk.documents import _UPLOAD_STATES as UPLOAD_STATES
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import CaseEvent, Organization, Project, Trip
+from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
 from visadesk.desk.workflow import STATES
 from visadesk.roster.schema import SECTORS
 from visadesk.web import views
@@ -89,11 +89,9 @@ def queue_page(  # noqa: PLR0917 - the filter form's fields
         q=q or None,
     )
     with read_session(desk.sessions) as session:
-        rows, total = cases.queue(session, user, f, sort=sort, page=page, per_page=PER_PAGE)
-        trips = {
-            t.id: t
-            for t in session.scalars(select(Trip).where(Trip.id.in_([c.trip_id for c in rows])))
-        }
+        found = cases.queue(session, user, f, sort=sort, page=page, per_page=PER_PAGE)
+        rows, total = [i.case for i in found.items], found.total
+        trips = {i.trip.id: i.trip for i in found.items}
         sponsors = dict(
             session.execute(
                 scope_organizations(select(Organization.id, Organization.name), user)
@@ -269,19 +267,8 @@ def transition(  # noqa: PLR0917 - the form's fields
     try:
         when = _interview_time(interview_at)
         with write_session(desk.sessions) as session:
-            case = cases.get_case(session, user, case_id)
-            required = documents.required_kinds(session, case, desk.checklist)
-            cases.take_transition(
-                session,
-                user,
-                case_id,
-                target=to,
-                comment=comment.strip(),
-                interview_at=when,
-                expected_version=_int_or_none(version),
-                required_documents=required,
-                policy=desk.policy,
-            )
+            move = transitions.Move(to, comment.strip(), when, _int_or_none(version))
+            transitions.take_transition(session, user, case_id, move, desk)
     except DeskError as error:
         message = error.message(request_lang(request))
         form = {"comment": comment, "interview_at": interview_at}

@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from visadesk.desk import accounts, filing
+from visadesk.desk import accounts
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
+from visadesk.desk.projects import create_project
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoWorld", "seed_demo", "serve"]
 
@@ -80,7 +81,7 @@ def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
             )
             users[key] = accounts.principal_of(user)
         projects = {
-            "hanbit": filing.create_project(
+            "hanbit": create_project(
                 s,
                 users["hanbit_admin"],
                 name="Hanbit GA Cell Plant",
@@ -89,7 +90,7 @@ def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
                 sector="batteries",
                 investment_usd=4_300_000_000,
             ).id,
-            "haeon": filing.create_project(
+            "haeon": create_project(
                 s,
                 users["haeon_admin"],
                 name="Haeon Philadelphia Shipyard Modernization",

@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from visadesk.desk import accounts, filing
+from visadesk.desk import accounts, transitions, uploads
+from visadesk.desk import projects as desk_projects
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
 from visadesk.desk.api.routes import client_of
 from visadesk.desk.api.schemas import SINGLE_LINE
@@ -313,7 +314,7 @@ def create_project(  # noqa: PLR0917 - the form's fields
         if not worksite.strip():
             raise DeskError("invalid_value", 422, field="worksite", value=worksite)
         with write_session(desk.sessions) as session:
-            project = filing.create_project(
+            project = desk_projects.create_project(
                 session,
                 user,
                 name=name.strip(),
@@ -341,7 +342,7 @@ def _project_page(
 ) -> Response:
     desk = desk_of(request)
     with read_session(desk.sessions) as session:
-        project = filing.get_project(session, user, project_id)
+        project = desk_projects.get_project(session, user, project_id)
         batches = session.scalars(
             scope_batches(select(Batch), user)
             .where(Batch.project_id == project.id)
@@ -388,7 +389,9 @@ def create_batch(
         if not name.strip():
             raise DeskError("invalid_value", 422, field="name", value=name)
         with write_session(desk.sessions) as session:
-            batch = filing.create_batch(session, user, project_id=project_id, name=name.strip())
+            batch = desk_projects.create_batch(
+                session, user, project_id=project_id, name=name.strip()
+            )
             batch_id = batch.id
     except DeskError as error:
         message = error.message(request_lang(request))
@@ -424,7 +427,7 @@ def _batch_context(
     light: str = "",
     page: int = 1,
 ) -> dict[str, Any]:
-    batch = filing.get_batch(session, user, batch_id)
+    batch = desk_projects.get_batch(session, user, batch_id)
     project = batch.project
     member_ids = list(
         session.scalars(select(BatchMember.org_id).where(BatchMember.batch_id == batch.id))
@@ -507,7 +510,7 @@ def _batch_page(
     batch_id: int,
     *,
     error: str | None = None,
-    report: filing.UploadReport | None = None,
+    report: uploads.UploadReport | None = None,
     status: int = 200,
     light: str = "",
     page: int = 1,
@@ -557,8 +560,8 @@ def _upload(
     try:
         # Read and screened before the write transaction: no write lock while parsing.
         with read_session(desk.sessions) as session:
-            filing.upload_target(session, user, batch_id)
-        prepared = filing.prepare_upload(
+            uploads.upload_target(session, user, batch_id)
+        prepared = uploads.prepare_upload(
             data=data,
             filename=filename,
             policy=desk.policy,
@@ -566,7 +569,7 @@ def _upload(
             budget=desk.settings.roster_budget,
         )
         with write_session(desk.sessions) as session:
-            report = filing.upload_roster(
+            report = uploads.upload_roster(
                 session,
                 user,
                 batch_id,
@@ -691,7 +694,7 @@ def invite(
     desk = desk_of(request)
     try:
         with write_session(desk.sessions) as session:
-            filing.invite(session, user, batch_id, org_id)
+            desk_projects.invite(session, user, batch_id, org_id)
     except DeskError as error:
         message = error.message(request_lang(request))
         return _batch_page(request, user, batch_id, error=message, status=error.status)
@@ -705,7 +708,7 @@ def submit(request: Request, batch_id: int, csrf_token: Csrf = "") -> Response:
     desk = desk_of(request)
     try:
         with write_session(desk.sessions) as session:
-            filing.submit_batch(session, user, batch_id)
+            transitions.submit_batch(session, user, batch_id, desk)
     except DeskError as error:
         message = error.message(request_lang(request))
         return _batch_page(request, user, batch_id, error=message, status=error.status)
@@ -735,7 +738,7 @@ def trip_page(request: Request, trip_id: int) -> Response:
         ).first()
         row = views.person_row(trip, desk.policy, (case[0], case[1], case[2]) if case else None)
         explained = views.explanation(trip.screening, desk.policy, lang)
-        batch = filing.get_batch(session, user, trip.batch_id)
+        batch = desk_projects.get_batch(session, user, trip.batch_id)
         facts = dict(trip.facts)
         template = "partials/screening.html" if is_htmx(request) else "trip.html"
         return render(

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
-from visadesk.desk import filing
+from visadesk.desk import projects, screenings
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal, scope_batches, scope_projects, scope_trips
@@ -198,7 +198,7 @@ class DashboardView:
 
 def categories_of(desk: Desk) -> list[str]:
     """The categories a case can be filed for (no visa is applied for under the VWP)."""
-    return [c for c in desk.policy.categories if c not in filing.NO_CASE]
+    return [c for c in desk.policy.categories if c not in screenings.NO_CASE]
 
 
 def dashboard_view(
@@ -433,12 +433,12 @@ def screened_trips(
     session: Session, principal: Principal, batch_id: int, desk: Desk
 ) -> list[ScreeningResult]:
     """The batch's trips ``principal`` may see, their stored facts screened again today."""
-    filing.get_batch(session, principal, batch_id)
+    projects.get_batch(session, principal, batch_id)
     trips = session.scalars(
         scope_trips(select(Trip), principal).where(Trip.batch_id == batch_id).order_by(Trip.id)
     ).all()
     screener = Screener(desk.policy, as_of=desk.today())
-    return [screener.screen(filing.facts_of(trip), row=trip.source_row) for trip in trips]
+    return [screener.screen(screenings.facts_of(trip), row=trip.source_row) for trip in trips]
 
 
 @router.get(
@@ -544,7 +544,7 @@ def traveller_sheet(
         case_id = case.id
         raise NoSheetError(lambda lang: t("reports.traveller.refused", lang, id=case_id))
     result = Screener(desk.policy, as_of=desk.today()).screen(
-        filing.facts_of(trip), row=trip.source_row
+        screenings.facts_of(trip), row=trip.source_row
     )
     try:
         return build_sheet(

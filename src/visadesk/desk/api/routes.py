@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
@@ -9,7 +10,16 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import accounts, audit, cases, documents, filing
+from visadesk.desk import (
+    accounts,
+    audit,
+    cases,
+    documents,
+    projects,
+    screenings,
+    transitions,
+    uploads,
+)
 from visadesk.desk.api import present
 from visadesk.desk.api.deps import SESSION_COOKIE, Caller, DeskDep, Lang, ReadDB, WriteDB
 from visadesk.desk.api.schemas import (
@@ -189,13 +199,13 @@ def list_projects(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
 
 @router.post("/projects", response_model=ProjectOut, status_code=201, tags=["projects"])
 def create_project(body: ProjectIn, me: Caller, db: WriteDB) -> dict[str, Any]:
-    project = filing.create_project(db, me, **body.model_dump())
+    project = projects.create_project(db, me, **body.model_dump())
     return present.project_out(project)
 
 
 @router.get("/projects/{project_id}", response_model=ProjectOut, tags=["projects"])
 def get_project(project_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
-    return present.project_out(filing.get_project(db, me, project_id))
+    return present.project_out(projects.get_project(db, me, project_id))
 
 
 def _members(db: Session, me: Principal, batch_id: int) -> list[int]:
@@ -214,20 +224,20 @@ def list_batches(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
 
 @router.post("/batches", response_model=BatchOut, status_code=201, tags=["batches"])
 def create_batch(body: BatchIn, me: Caller, db: WriteDB) -> dict[str, Any]:
-    batch = filing.create_batch(db, me, project_id=body.project_id, name=body.name)
+    batch = projects.create_batch(db, me, project_id=body.project_id, name=body.name)
     return present.batch_out(batch, [])
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut, tags=["batches"])
 def get_batch(batch_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
-    batch = filing.get_batch(db, me, batch_id)
+    batch = projects.get_batch(db, me, batch_id)
     return present.batch_out(batch, _members(db, me, batch.id))
 
 
 @router.post("/batches/{batch_id}/members", response_model=BatchOut, tags=["batches"])
 def invite(batch_id: PathId, body: InviteIn, me: Caller, db: WriteDB) -> dict[str, Any]:
-    filing.invite(db, me, batch_id, body.org_id)
-    batch = filing.get_batch(db, me, batch_id)
+    projects.invite(db, me, batch_id, body.org_id)
+    batch = projects.get_batch(db, me, batch_id)
     return present.batch_out(batch, _members(db, me, batch.id))
 
 
@@ -247,8 +257,8 @@ def upload_roster(
     data = _read_limited(file, desk.settings.max_upload_bytes)
     filename, as_of = file.filename or "roster.csv", desk.today()
     with read_session(desk.sessions) as session:
-        filing.upload_target(session, me, batch_id)
-    prepared = filing.prepare_upload(
+        uploads.upload_target(session, me, batch_id)
+    prepared = uploads.prepare_upload(
         data=data,
         filename=filename,
         policy=desk.policy,
@@ -256,7 +266,7 @@ def upload_roster(
         budget=desk.settings.roster_budget,
     )
     with write_session(desk.sessions) as db:
-        report = filing.upload_roster(
+        report = uploads.upload_roster(
             db,
             me,
             batch_id,
@@ -281,13 +291,13 @@ def _read_limited(file: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/batches/{batch_id}/submit", response_model=SubmitOut, tags=["batches"])
-def submit(batch_id: PathId, me: Caller, db: WriteDB) -> dict[str, Any]:
-    return filing.submit_batch(db, me, batch_id)
+def submit(batch_id: PathId, me: Caller, db: WriteDB, desk: DeskDep) -> dict[str, Any]:
+    return asdict(transitions.submit_batch(db, me, batch_id, desk))
 
 
 @router.get("/batches/{batch_id}/trips", response_model=list[TripOut], tags=["batches"])
 def batch_trips(batch_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
-    filing.get_batch(db, me, batch_id)
+    projects.get_batch(db, me, batch_id)
     trips = db.scalars(
         scope_trips(select(Trip), me).where(Trip.batch_id == batch_id).order_by(Trip.id)
     ).all()
@@ -326,7 +336,7 @@ def open_case(
     trip_id: PathId, body: OpenCaseIn, me: Caller, db: WriteDB, desk: DeskDep
 ) -> dict[str, Any]:
     """Open (or re-point) the trip's draft case for a category the filer chooses."""
-    case = filing.open_case(
+    case = screenings.open_case(
         db, me, trip_id, category=body.category, policy=desk.policy, as_of=desk.today()
     )
     return present.case_out(case, _trip(db, me, case.trip_id))
@@ -352,13 +362,12 @@ def queue(
 ) -> dict[str, Any]:
     """The desk queue: most urgent first (the last day processing can start)."""
     f = cases.QueueFilter(sponsor_id, project_id, batch_id, sector, category, tuple(state or ()), q)
-    rows, total = cases.queue(db, me, f, sort=sort, page=page, per_page=per_page)
-    trips = cases.queue_trips(db, rows)
+    found = cases.queue(db, me, f, sort=sort, page=page, per_page=per_page)
     return {
-        "items": [present.case_out(c, trips[c.trip_id]) for c in rows],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
+        "items": [present.case_out(i.case, i.trip) for i in found.items],
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
     }
 
 
@@ -399,19 +408,8 @@ def transition(
     case_id: PathId, body: TransitionIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
 ) -> dict[str, Any]:
     """Move the case along the workflow. Illegal moves: 409; a role not allowed: 403."""
-    case = cases.get_case(db, me, case_id)
-    required = documents.required_kinds(db, case, desk.checklist)
-    case = cases.take_transition(
-        db,
-        me,
-        case_id,
-        target=body.to,
-        comment=body.comment,
-        interview_at=body.interview_at,
-        expected_version=body.version,
-        required_documents=required,
-        policy=desk.policy,
-    )
+    move = transitions.Move(body.to, body.comment, body.interview_at, body.version)
+    case = transitions.take_transition(db, me, case_id, move, desk)
     db.flush()
     return _case_detail(db, me, case, desk, lang)
 
