@@ -15,7 +15,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -141,13 +141,32 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def _failed(session: Session, since: dt.datetime, *where: Any) -> tuple[int, dt.datetime | None]:
+    """How many failed attempts matching ``where`` there were since ``since``; the first's time."""
+    count, first = session.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            LoginAttempt.ok.is_(False), LoginAttempt.at >= since, *where
+        )
+    ).one()
+    return int(count), first
+
+
+def _at_most(failed: tuple[int, dt.datetime | None], most: int, now: dt.datetime) -> None:
+    """429 while ``most`` failures or more are in the window (until the first leaves it)."""
+    count, first = failed
+    if count >= most and first is not None:
+        raise _retry((_aware(first) + LIMITS.window - now).total_seconds())
+
+
 def _check_rate(session: Session, email: str, client: str, now: dt.datetime) -> None:
     limits = LIMITS
     since = now - limits.window
-    failed = (LoginAttempt.ok.is_(False), LoginAttempt.at >= since)
     pair, pair_last = session.execute(
         select(func.count(), func.max(LoginAttempt.at)).where(
-            LoginAttempt.email == email, LoginAttempt.client == client, *failed
+            LoginAttempt.email == email,
+            LoginAttempt.client == client,
+            LoginAttempt.ok.is_(False),
+            LoginAttempt.at >= since,
         )
     ).one()
     if pair >= limits.pair_free and pair_last is not None:
@@ -155,35 +174,16 @@ def _check_rate(session: Session, email: str, client: str, now: dt.datetime) -> 
         left = (_aware(pair_last) + dt.timedelta(seconds=wait) - now).total_seconds()
         if left > 0:
             raise _retry(left)
-    by_client, client_first = session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.client == client, *failed
-        )
-    ).one()
-    if by_client >= limits.client_max and client_first is not None:
-        raise _retry((_aware(client_first) + limits.window - now).total_seconds())
+    _at_most(_failed(session, since, LoginAttempt.client == client), limits.client_max, now)
     if pair > 0:
-        by_email, email_first = session.execute(
-            select(func.count(), func.min(LoginAttempt.at)).where(
-                LoginAttempt.email == email, *failed
-            )
-        ).one()
-        if by_email >= limits.address_max and email_first is not None:
-            raise _retry((_aware(email_first) + limits.window - now).total_seconds())
+        by_email = _failed(session, since, LoginAttempt.email == email)
+        _at_most(by_email, limits.address_max, now)
 
 
 def _check_reset_rate(session: Session, client: str, now: dt.datetime) -> None:
     since = now - LIMITS.window
-    count, first = session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.email == RESET_KEY,
-            LoginAttempt.client == client,
-            LoginAttempt.ok.is_(False),
-            LoginAttempt.at >= since,
-        )
-    ).one()
-    if count >= LIMITS.reset_max and first is not None:
-        raise _retry((_aware(first) + LIMITS.window - now).total_seconds())
+    failed = _failed(session, since, LoginAttempt.email == RESET_KEY, LoginAttempt.client == client)
+    _at_most(failed, LIMITS.reset_max, now)
 
 
 def _record_failed(session: Session, email: str, client: str, now: dt.datetime) -> int:

@@ -270,18 +270,8 @@ class Checkpoint:
     key_id: str
     signature: str
 
-    def _signed(self) -> bytes:
-        body = {
-            "format": CHECKPOINT_FORMAT,
-            "version": _CHECKPOINT_VERSION,
-            "seq": self.seq,
-            "hash": self.hash,
-            "at": self.at,
-            "key_id": self.key_id,
-        }
-        return _CHECKPOINT_DOMAIN + _body(body).encode()
-
-    def as_dict(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
+        """What the signature covers."""
         return {
             "format": CHECKPOINT_FORMAT,
             "version": _CHECKPOINT_VERSION,
@@ -289,8 +279,13 @@ class Checkpoint:
             "hash": self.hash,
             "at": self.at,
             "key_id": self.key_id,
-            "signature": self.signature,
         }
+
+    def _signed(self) -> bytes:
+        return _CHECKPOINT_DOMAIN + _body(self._head()).encode()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self._head(), "signature": self.signature}
 
     def to_json(self) -> str:
         return _body(self.as_dict())
