@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from visadesk.desk import accounts, filing
+from visadesk.desk import accounts, filing, tokens
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
 from visadesk.desk.api.routes import client_of
 from visadesk.desk.api.schemas import SINGLE_LINE
@@ -182,7 +182,7 @@ def login(
         if failure.status == 429:
             page.headers["Retry-After"] = str(failure.params.get("seconds", 1))
         return page
-    user = accounts.principal_of(issued.user)
+    user = tokens.principal_of(issued.user)
     response = _redirect(_safe_next(next) or _home(user))
     lifetime = int((issued.expires_at - dt.datetime.now(dt.UTC)).total_seconds())
     response.set_cookie(
@@ -212,7 +212,7 @@ def logout(request: Request, csrf_token: Csrf = "") -> Response:
         check_csrf(request, csrf_token)
         secret = request.cookies.get(SESSION_COOKIE, "")
         with write_session(desk.sessions) as session:
-            accounts.revoke_token(session, secret)
+            tokens.revoke_token(session, secret)
     response = _redirect("/login?done=logged_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
