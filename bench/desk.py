@@ -48,7 +48,7 @@ from sqlalchemy.engine import make_url
 from bench import desk_load, desk_report
 from bench.desk_load import Load
 from bench.desk_seed import PASSWORD, seed
-from visadesk.desk import accounts, projects
+from visadesk.desk import accounts, directory, projects, tokens
 from visadesk.desk.api.app import build_desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, write_session
@@ -245,11 +245,11 @@ def _uploader(settings: Settings, number: int) -> tuple[str, int]:
     desk = build_desk(settings, migrate=False)
     try:
         with write_session(desk.sessions) as s:
-            org = accounts.create_org(
+            org = directory.create_org(
                 s, None, kind="sponsor", name=f"Bench Uploader {number} {uuid.uuid4().hex[:6]}"
             )
             email = f"uploader{number}-{uuid.uuid4().hex[:6]}@bench.test"
-            user = accounts.add_user(
+            user = directory.add_user(
                 s,
                 None,
                 org_id=org.id,
@@ -260,7 +260,7 @@ def _uploader(settings: Settings, number: int) -> tuple[str, int]:
             )
             project = projects.create_project(
                 s,
-                accounts.principal_of(user),
+                tokens.principal_of(user),
                 name=UPLOAD_PROJECT,
                 worksite="Bench Worksite, Savannah, GA",
                 state="GA",

@@ -47,7 +47,7 @@ from sqlalchemy import (
     update,
 )
 
-from visadesk.desk import accounts
+from visadesk.desk import accounts, directory
 from visadesk.desk.db import session_factory, write_session
 from visadesk.desk.models import (
     Base,
@@ -329,8 +329,8 @@ def _officer_token(engine: Engine, audit_keys: Sequence[str]) -> tuple[str, int]
     """A desk organization, a desk officer, and the officer's bearer token."""
     sessions = session_factory(engine, audit_keys)
     with write_session(sessions) as s:
-        desk = accounts.create_org(s, None, kind="desk", name="Bench Desk")
-        officer = accounts.add_user(
+        desk = directory.create_org(s, None, kind="desk", name="Bench Desk")
+        officer = directory.add_user(
             s,
             None,
             org_id=desk.id,

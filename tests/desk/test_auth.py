@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from tests.desk.conftest import PASSWORD, World
-from visadesk.desk import accounts
+from visadesk.desk import accounts, tokens
 from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
@@ -141,7 +141,7 @@ def test_deactivated_user_is_refused(client: TestClient, desk: Desk, world: Worl
     assert r.status_code == 401 and r.json()["error"]["code"] == "bad_credentials"
 
 
-def _session(desk: Desk, who: str) -> accounts.Issued:
+def _session(desk: Desk, who: str) -> tokens.Issued:
     with write_session(desk.sessions) as s:
         return accounts.authenticate(
             s, email=f"{who}@example.test", password=PASSWORD, client="test", kind="session"

@@ -13,9 +13,8 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner, Result
 
 from tests.desk.conftest import AUDIT_KEY, PASSWORD
-from visadesk.cli import app
-from visadesk.cli import desk_cmd as cli
-from visadesk.desk import crypto, demo, keys
+from visadesk.cli import app, serve_cmd
+from visadesk.desk import crypto, demo_world, keys
 from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import head_revision, write_session
@@ -65,10 +64,13 @@ def env(desk: Desk, tmp_path: Path, keep_keyring: None) -> dict[str, str | None]
 
 
 def test_the_demo_defaults_shown_in_help_are_the_demos() -> None:
-    assert cli.DEMO_TODAY == demo.DEMO_TODAY
-    assert cli.DEMO_TRIPS == demo.DEFAULT_TRIPS
-    assert cli.DEMO_SEED == demo.DEMO_SEED
-    assert (cli.DEMO_MIN_TRIPS, cli.DEMO_MAX_TRIPS) == (demo.MIN_TRIPS, demo.MAX_TRIPS)
+    result = runner.invoke(app, ["demo", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    shown = " ".join(result.stdout.split())
+    assert f"default {demo_world.DEMO_TODAY.isoformat()}" in shown
+    assert f"({demo_world.MIN_TRIPS} to {demo_world.MAX_TRIPS})" in shown
+    assert f"[default: {demo_world.DEFAULT_TRIPS}]" in shown
+    assert f"[default: {demo_world.DEMO_SEED}]" in shown
 
 
 def test_every_desk_command_is_listed() -> None:
@@ -306,14 +308,14 @@ def test_serve_with_reload_hands_uvicorn_the_factory(
     assert result.exit_code == 0, result.output
     (call,) = calls
     assert call == (
-        "visadesk.cli.desk_cmd:reload_app",
+        "visadesk.cli.serve_cmd:reload_app",
         {"factory": True, "host": "127.0.0.1", "port": 8000, "reload": True},
     )
     monkeypatch.setenv("VISADESK_DATABASE_URL", str(env["VISADESK_DATABASE_URL"]))
     monkeypatch.setenv("VISADESK_DATA_DIR", str(env["VISADESK_DATA_DIR"]))
     monkeypatch.setenv("VISADESK_DATA_KEYS", str(env["VISADESK_DATA_KEYS"]))
     monkeypatch.setenv("VISADESK_SECRET_KEY", "test-secret")
-    factory_app = cli.reload_app()
+    factory_app = serve_cmd.reload_app()
     with TestClient(factory_app) as c:
         assert c.get("/healthz").status_code == 200
 

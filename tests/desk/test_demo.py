@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
-from visadesk.desk import demo, keys
+from visadesk.desk import demo, demo_rosters, demo_world, keys
 from visadesk.desk.api.state import Desk
 from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Organization, User
 from visadesk.desk.workflow import ROLES, STATES
@@ -53,9 +53,9 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
     result = run(env, "demo", "--no-serve", "--trips", "30")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for _, _, role, email, _, _ in demo.USERS:
+    for _, _, role, email, _, _ in demo_world.USERS:
         assert email in out and role in out
-    assert f"Password of every demo user: {demo.DEFAULT_PASSWORD}" in out
+    assert f"Password of every demo user: {demo_world.DEFAULT_PASSWORD}" in out
     assert "http://127.0.0.1:8000/login" in out
     assert "guidance, not legal advice" in out
     assert re.search(r"Filed 30 trips in \d batches on 4 projects, screened as of 2026-11-27", out)
@@ -83,10 +83,10 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
 
     # The demo logins work, and a subcontractor sees exactly its own staff's cases.
     seen = 0
-    for org in (o for o in demo.ORGS if o.kind == "subcontractor"):
+    for org in (o for o in demo_world.ORGS if o.kind == "subcontractor"):
         email = f"staff@{org.key}.example"
         r = client.post(
-            "/api/v1/auth/token", json={"email": email, "password": demo.DEFAULT_PASSWORD}
+            "/api/v1/auth/token", json={"email": email, "password": demo_world.DEFAULT_PASSWORD}
         )
         assert r.status_code == 200, r.text
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
@@ -128,13 +128,13 @@ def test_demo_refuses_bad_options(tmp_path: Path, keep_keyring: None) -> None:
 
 
 def test_demo_rows_are_deterministic_and_on_the_demo_projects() -> None:
-    rows = demo.demo_rows(200)
-    assert rows == demo.demo_rows(200)
+    rows = demo_rosters.demo_rows(200)
+    assert rows == demo_rosters.demo_rows(200)
     assert len(rows) == 200
-    assert demo.demo_rows(200, seed=1)[75:] != rows[75:]
+    assert demo_rosters.demo_rows(200, seed=1)[75:] != rows[75:]
     names = {c.name for c in COLUMNS}
-    projects = {p.name: p for p in demo.PROJECTS}
-    orgs = {o.key: o for o in demo.ORGS}
+    projects = {p.name: p for p in demo_world.PROJECTS}
+    orgs = {o.key: o for o in demo_world.ORGS}
     ids: Counter[tuple[str, str]] = Counter()
     for row in rows:
         assert set(row.values) == names
@@ -150,9 +150,9 @@ def test_demo_rows_are_deterministic_and_on_the_demo_projects() -> None:
     # The whole sample roster, and synthetic rows on every project.
     assert sum(r.values["worker_id"].endswith("-0001") for r in rows) >= 4
     assert set(Counter(r.project for r in rows)) == set(projects)
-    assert {r.filer for r in rows} == {o.key for o in demo.ORGS if o.kind != "desk"}
+    assert {r.filer for r in rows} == {o.key for o in demo_world.ORGS if o.kind != "desk"}
     # A later screening date moves the sample's trips with it.
-    later = demo.demo_rows(200, today=demo.DEMO_TODAY.replace(year=2027))
+    later = demo_rosters.demo_rows(200, today=demo_world.DEMO_TODAY.replace(year=2027))
     assert later[0].values["trip_start"] > rows[0].values["trip_start"]
 
 
@@ -160,8 +160,8 @@ def test_quotas_cover_every_state_in_order() -> None:
     for total in (11, 20, 57, 150):
         targets = demo._quotas(total)
         assert len(targets) == total
-        assert set(targets) == {state for state, _ in demo.BANDS}
-        order = [state for state, _ in demo.BANDS]
+        assert set(targets) == {state for state, _ in demo_world.BANDS}
+        order = [state for state, _ in demo_world.BANDS]
         assert targets == sorted(targets, key=order.index)
 
 
@@ -217,6 +217,6 @@ def test_the_default_demo_has_200_trips_through_the_whole_workflow(tmp_path: Pat
 
 @pytest.mark.parametrize("trips", [20, 200])
 def test_demo_rows_pick_the_sample_share(trips: int) -> None:
-    rows = demo.demo_rows(trips)
+    rows = demo_rosters.demo_rows(trips)
     sample = [r for r in rows if not r.values["worker_id"].split("-")[1].startswith("1")]
     assert len(sample) == round(trips * 75 / 200)

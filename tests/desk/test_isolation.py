@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, projects, screenings, uploads
+from visadesk.desk import accounts, documents, projects, screenings, tokens, uploads
 from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
@@ -314,7 +314,7 @@ def _snapshot(desk: Desk) -> tuple[Any, ...]:
     return counts, tuple(head), digest.hexdigest(), tuple(files)
 
 
-def _session(desk: Desk, who: str) -> accounts.Issued:
+def _session(desk: Desk, who: str) -> tokens.Issued:
     with write_session(desk.sessions) as s:
         return accounts.authenticate(
             s, email=f"{who}@example.test", password=PASSWORD, client="test", kind="session"
@@ -327,7 +327,7 @@ class Attacker:
     world: World
     tenants: Tenants
     who: str
-    session: accounts.Issued
+    session: tokens.Issued
 
 
 def _request(a: Attacker, method: str, url: str, rule: Rule) -> Any:

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from tests.desk.conftest import PASSWORD, TODAY, roster_csv, roster_rows
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
-from visadesk.desk import accounts, keys, projects, uploads
+from visadesk.desk import directory, keys, projects, tokens, uploads
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, Person
@@ -23,8 +23,8 @@ PERSON = sa.table("person", sa.column("id"), sa.column("passport_number"), sa.co
 def _file_people(desk: Desk, rows: int = 12) -> None:
     """A sponsor files part of the sample roster: people with encrypted personal data."""
     with write_session(desk.sessions) as s:
-        sponsor = accounts.create_org(s, None, kind="sponsor", name="Hanbit Energy Solutions")
-        user = accounts.add_user(
+        sponsor = directory.create_org(s, None, kind="sponsor", name="Hanbit Energy Solutions")
+        user = directory.add_user(
             s,
             None,
             org_id=sponsor.id,
@@ -33,7 +33,7 @@ def _file_people(desk: Desk, rows: int = 12) -> None:
             role="sponsor_admin",
             password=PASSWORD,
         )
-        me = accounts.principal_of(user)
+        me = tokens.principal_of(user)
         project = projects.create_project(
             s, me, name="Hanbit GA Cell Plant", worksite="Bryan County, GA", state="GA",
             sector="batteries",

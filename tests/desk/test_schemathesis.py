@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, projects, uploads
+from visadesk.desk import accounts, documents, projects, tokens, uploads
 from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.state import Desk
@@ -116,7 +116,7 @@ def _fresh_token(desk: Desk, user_id: int) -> str:
                 kind="bearer",
                 token_hash=hashlib.sha256(secret.encode()).hexdigest(),
                 expires_at=utcnow() + dt.timedelta(hours=1),
-                password_tag=accounts.password_tag(s.get_one(User, user_id)),
+                password_tag=tokens.password_tag(s.get_one(User, user_id)),
             )
         )
     return secret

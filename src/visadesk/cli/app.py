@@ -10,7 +10,18 @@ import sys
 
 import typer
 
-from visadesk.cli import desk_cmd, policy_cmd, rescreen_cmd, screen_cmd, synth_cmd, whatif_cmd
+from visadesk.cli import (
+    audit_cmd,
+    backup_cmd,
+    keys_cmd,
+    policy_cmd,
+    rescreen_cmd,
+    screen_cmd,
+    serve_cmd,
+    synth_cmd,
+    user_cmd,
+    whatif_cmd,
+)
 
 __all__ = ["app", "main"]
 
@@ -29,7 +40,12 @@ screen_cmd.register(app)
 synth_cmd.register(app)
 whatif_cmd.register(app)
 app.add_typer(policy_cmd.app, name="policy")
-desk_cmd.register(app)
+# The desk's commands, in the order --help lists them.
+serve_cmd.register(app)
+user_cmd.register(app)
+audit_cmd.register(app)
+keys_cmd.register(app)
+backup_cmd.register(app)
 rescreen_cmd.register(app)
 
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Annotated, Final, NoReturn, cast
 
 import typer
+from rich.console import Console
 
 from visadesk.engine.screen import RulesNotInForceError
 from visadesk.i18n import normalize_lang, t
@@ -24,6 +25,8 @@ __all__ = [
     "Lang",
     "PolicySpec",
     "StartDate",
+    "console",
+    "dates",
     "engine_of",
     "fail",
     "handled",
@@ -94,6 +97,17 @@ def parse_day(value: str | None, option: str, lang: str) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         fail(t("cli.error.bad_date", lang, option=option, value=value))
+
+
+def dates(as_of: str | None, start_date: str | None, lang: str) -> tuple[dt.date, dt.date]:
+    """The ``--as-of`` day (default today) and the ``--start-date`` (default that day)."""
+    day = parse_day(as_of, "--as-of", lang) or today()
+    return day, parse_day(start_date, "--start-date", lang) or day
+
+
+def console() -> Console:
+    """A console for the commands' tables: at least 100 columns, no highlighting."""
+    return Console(highlight=False, soft_wrap=True, width=max(100, Console().width))
 
 
 def load(spec: str, lang: str) -> Policy:

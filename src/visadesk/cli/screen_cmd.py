@@ -20,13 +20,13 @@ from visadesk.cli.common import (
     Lang,
     PolicySpec,
     StartDate,
+    console,
+    dates,
     engine_of,
     fail,
     handled,
     load,
-    parse_day,
     resolve_lang,
-    today,
 )
 from visadesk.engine import Screener, ScreeningResult
 from visadesk.engine.result import Status
@@ -57,8 +57,7 @@ def _screen(
     start_raw: str | None,
     lang: str,
 ) -> tuple[list[ScreeningResult], Screener]:
-    as_of = parse_day(as_of_raw, "--as-of", lang) or today()
-    start = parse_day(start_raw, "--start-date", lang) or as_of
+    as_of, start = dates(as_of_raw, start_raw, lang)
     with handled(lang):
         data = read_roster(roster, sheet=sheet)
         screener = Screener(policy, as_of=as_of, start_date=start)
@@ -67,15 +66,15 @@ def _screen(
 
 def _expanded(screened: ScreenedRoster, lang: str) -> list[ScreeningResult]:
     """Every result, with a progress bar on a terminal for long batch runs."""
-    console = Console(stderr=True)
-    show = screened.engine == "batch" and screened.rows >= PROGRESS_FROM and console.is_terminal
-    with Progress(console=console, disable=not show, transient=True) as bar:
+    err = Console(stderr=True)
+    show = screened.engine == "batch" and screened.rows >= PROGRESS_FROM and err.is_terminal
+    with Progress(console=err, disable=not show, transient=True) as bar:
         task = bar.add_task(t("cli.progress", lang), total=screened.rows)
         return list(screened.results(progress=lambda done: bar.update(task, completed=done)))
 
 
 def _print_summary(summary: Summary, policy: Policy, as_of: dt.date, lang: str) -> None:
-    console = Console(highlight=False, soft_wrap=True, width=max(100, Console().width))
+    out = console()
     statuses = (Status.ELIGIBLE, Status.NEEDS_INFO, Status.INELIGIBLE)
     table = Table(title=t("cli.summary.title", lang, rows=summary.rows))
     table.add_column(t("report.category", lang))
@@ -88,18 +87,18 @@ def _print_summary(summary: Summary, policy: Policy, as_of: dt.date, lang: str) 
             *(str(counts.get(s, 0)) for s in statuses),
             str(summary.recommended.get(cid, 0)),
         )
-    console.print(table)
-    console.print(t("cli.summary.none", lang, count=summary.no_status))
-    console.print(t("cli.summary.late", lang, count=summary.late))
+    out.print(table)
+    out.print(t("cli.summary.none", lang, count=summary.no_status))
+    out.print(t("cli.summary.late", lang, count=summary.late))
     if summary.flags:
         flags = Table(title=t("cli.summary.flags", lang))
         flags.add_column(t("report.flag", lang))
         flags.add_column(t("report.count", lang), justify="right")
         for code, count in summary.flags.most_common():
             flags.add_row(code, str(count))
-        console.print(flags)
-    console.print(t("cli.summary.policy", lang, version=policy.version, as_of=as_of.isoformat()))
-    console.print(policy.notice.get(lang))
+        out.print(flags)
+    out.print(t("cli.summary.policy", lang, version=policy.version, as_of=as_of.isoformat()))
+    out.print(policy.notice.get(lang))
 
 
 def screen(
@@ -128,8 +127,7 @@ def screen(
     code = resolve_lang(lang)
     chosen = engine_of(engine, code)
     rules = load(policy, code)
-    day = parse_day(as_of, "--as-of", code) or today()
-    start = parse_day(start_date, "--start-date", code) or day
+    day, start = dates(as_of, start_date, code)
     with handled(code):
         screened = screen_roster(
             roster, rules, as_of=day, start_date=start, engine=chosen, sheet=sheet

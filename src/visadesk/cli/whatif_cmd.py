@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from visadesk.cli.common import (
@@ -15,12 +14,12 @@ from visadesk.cli.common import (
     EngineName,
     Lang,
     StartDate,
+    console,
+    dates,
     engine_of,
     handled,
     load,
-    parse_day,
     resolve_lang,
-    today,
 )
 from visadesk.cli.screen_cmd import Roster, Sheet
 from visadesk.i18n import t
@@ -31,7 +30,7 @@ __all__ = ["register"]
 
 
 def _print(result: WhatIf, notice: str, limit: int, lang: str) -> None:
-    console = Console(highlight=False, soft_wrap=True, width=max(100, Console().width))
+    out = console()
     table = Table(
         title=t(
             "whatif.title",
@@ -52,18 +51,18 @@ def _print(result: WhatIf, notice: str, limit: int, lang: str) -> None:
     for key, (before, after) in result.recommended.items():
         if before or after:
             table.add_row(key, t("report.recommended", lang), str(before), str(after))
-    console.print(table)
-    console.print(t("whatif.changes", lang, count=len(result.changes)))
+    out.print(table)
+    out.print(t("whatif.changes", lang, count=len(result.changes)))
     for change in result.changes[:limit]:
         moved = "; ".join(f"{k}: {b or '-'} → {p or '-'}" for k, b, p in change.statuses)
         recommended = f"{change.recommended_before or '-'} → {change.recommended_after or '-'}"
-        console.print(f"  {change.worker_id} (row {change.row}): {recommended}; {moved}")
-        console.print(f"    {t('whatif.why', lang)}: {', '.join(change.why)}")
+        out.print(f"  {change.worker_id} (row {change.row}): {recommended}; {moved}")
+        out.print(f"    {t('whatif.why', lang)}: {', '.join(change.why)}")
     if len(result.changes) > limit:
-        console.print("  " + t("whatif.more", lang, count=len(result.changes) - limit))
+        out.print("  " + t("whatif.more", lang, count=len(result.changes) - limit))
     for use in result.caps:
         key = "whatif.cap.exhausted" if use.exhausted_on else "whatif.cap.room"
-        console.print(
+        out.print(
             t(
                 key,
                 lang,
@@ -76,7 +75,7 @@ def _print(result: WhatIf, notice: str, limit: int, lang: str) -> None:
                 worker=use.first_over_cap or "",
             )
         )
-    console.print(notice)
+    out.print(notice)
 
 
 def whatif(
@@ -106,8 +105,7 @@ def whatif(
     code = resolve_lang(lang)
     chosen = engine_of(engine, code)
     old, new = load(baseline, code), load(policy, code)
-    day = parse_day(as_of, "--as-of", code) or today()
-    start = parse_day(start_date, "--start-date", code) or day
+    day, start = dates(as_of, start_date, code)
     with handled(code):
         result = what_if(roster, old, new, as_of=day, start_date=start, engine=chosen, sheet=sheet)
         if xlsx_out is not None:

@@ -160,43 +160,21 @@ def keyed_hash(keys: AuditKeys, kid: str, prev_hash: str, entry: Mapping[str, An
     return keys.mac(kid, (prev_hash + _body(entry)).encode())
 
 
-def _canonical(
-    *,
-    seq: int,
-    at: dt.datetime,
-    actor_id: int | None,
-    action: str,
-    entity: str,
-    entity_id: str,
-    data: Mapping[str, Any],
-    key: str | None = None,
-) -> dict[str, Any]:
-    stamp = at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+def _content(entry: AuditEntry, key: str | None) -> dict[str, Any]:
+    """What an entry's hash covers: its canonical content (and the key id, if keyed)."""
+    stamp = entry.at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
     canonical: dict[str, Any] = {
-        "seq": seq,
+        "seq": entry.seq,
         "at": stamp,
-        "actor": actor_id,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "data": dict(data),
+        "actor": entry.actor_id,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "data": dict(entry.data),
     }
     if key is not None:  # legacy entries' content stays exactly as it was hashed
         canonical["key"] = key
     return canonical
-
-
-def _content(entry: AuditEntry, key: str | None) -> dict[str, Any]:
-    return _canonical(
-        seq=entry.seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        action=entry.action,
-        entity=entry.entity,
-        entity_id=entry.entity_id,
-        data=entry.data,
-        key=key,
-    )
 
 
 def append(
@@ -214,9 +192,11 @@ def append(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
+    at = utcnow()
+    seq = head.seq + 1
     entry = AuditEntry(
-        seq=head.seq + 1,
-        at=utcnow(),
+        seq=seq,
+        at=at,
         actor_id=actor_id,
         action=action,
         entity=entity,
@@ -225,11 +205,27 @@ def append(
         prev_hash=head.hash,
         key_id=keys.newest,
     )
-    # Hashed as check() will read it back: the same content function both ways.
     entry.hash = keyed_hash(keys, keys.newest, head.hash, _content(entry, keys.newest))
     session.add(entry)
-    head.seq, head.hash = entry.seq, entry.hash
+    head.seq, head.hash = seq, entry.hash
     return entry
+
+
+def record(
+    session: Session,
+    actor: Principal | int | None,
+    action: str,
+    entity: str,
+    entity_id: object,
+    /,
+    **data: Any,
+) -> AuditEntry:
+    """:func:`append` for what ``actor`` did (a principal, a user id, or ``None``: the
+    command line), the entry's data as keywords."""
+    actor_id = actor.user_id if isinstance(actor, Principal) else actor
+    return append(
+        session, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, data=data
+    )
 
 
 @dataclass(frozen=True)
@@ -274,18 +270,8 @@ class Checkpoint:
     key_id: str
     signature: str
 
-    def _signed(self) -> bytes:
-        body = {
-            "format": CHECKPOINT_FORMAT,
-            "version": _CHECKPOINT_VERSION,
-            "seq": self.seq,
-            "hash": self.hash,
-            "at": self.at,
-            "key_id": self.key_id,
-        }
-        return _CHECKPOINT_DOMAIN + _body(body).encode()
-
-    def as_dict(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
+        """What the signature covers."""
         return {
             "format": CHECKPOINT_FORMAT,
             "version": _CHECKPOINT_VERSION,
@@ -293,8 +279,13 @@ class Checkpoint:
             "hash": self.hash,
             "at": self.at,
             "key_id": self.key_id,
-            "signature": self.signature,
         }
+
+    def _signed(self) -> bytes:
+        return _CHECKPOINT_DOMAIN + _body(self._head()).encode()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self._head(), "signature": self.signature}
 
     def to_json(self) -> str:
         return _body(self.as_dict())
@@ -331,25 +322,6 @@ class Checkpoint:
         if self.key_id not in keys:
             return None
         return hmac.compare_digest(keys.mac(self.key_id, self._signed()), self.signature)
-
-
-def record(
-    session: Session,
-    actor: Principal | None,
-    action: str,
-    entity_id: object,
-    data: Mapping[str, Any] | None = None,
-) -> AuditEntry:
-    """Append what ``actor`` (``None``: the system) did: ``action`` is ``<entity>.<verb>``,
-    done to the ``<entity>`` of id ``entity_id``."""
-    return append(
-        session,
-        actor_id=actor.user_id if actor is not None else None,
-        action=action,
-        entity=action.partition(".")[0],
-        entity_id=entity_id,
-        data=data,
-    )
 
 
 def _is_hex(value: str) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import (
@@ -136,58 +136,50 @@ def _member_batches(org_id: int) -> Select[Any]:
     return select(BatchMember.batch_id).where(BatchMember.org_id == org_id)
 
 
-def scope_cases(stmt: S, p: Principal) -> S:
+def _scoped(stmt: S, p: Principal, *, sponsor: ColumnElement[bool], own: ColumnElement[bool]) -> S:
+    """The desk sees everything, a sponsor's people the rows ``sponsor`` selects, a
+    subcontractor's people those ``own`` selects."""
     if p.is_desk:
         return stmt
-    if p.kind == "sponsor":
-        return stmt.where(Case.sponsor_id == p.org_id)
-    return stmt.where(Case.org_id == p.org_id)
+    return stmt.where(sponsor if p.kind == "sponsor" else own)
+
+
+def scope_cases(stmt: S, p: Principal) -> S:
+    return _scoped(stmt, p, sponsor=Case.sponsor_id == p.org_id, own=Case.org_id == p.org_id)
 
 
 def scope_trips(stmt: S, p: Principal) -> S:
-    if p.is_desk:
-        return stmt
-    if p.kind == "sponsor":
-        return stmt.where(Trip.sponsor_id == p.org_id)
-    return stmt.where(Trip.org_id == p.org_id)
+    return _scoped(stmt, p, sponsor=Trip.sponsor_id == p.org_id, own=Trip.org_id == p.org_id)
 
 
 def scope_documents(stmt: S, p: Principal) -> S:
-    if p.is_desk:
-        return stmt
-    if p.kind == "sponsor":
-        return stmt.where(Document.sponsor_id == p.org_id)
-    return stmt.where(Document.org_id == p.org_id)
+    own = Document.org_id == p.org_id
+    return _scoped(stmt, p, sponsor=Document.sponsor_id == p.org_id, own=own)
 
 
 def scope_batches(stmt: S, p: Principal) -> S:
-    if p.is_desk:
-        return stmt
-    if p.kind == "sponsor":
-        return stmt.where(Batch.sponsor_id == p.org_id)
-    return stmt.where(Batch.id.in_(_member_batches(p.org_id)))
+    own = Batch.id.in_(_member_batches(p.org_id))
+    return _scoped(stmt, p, sponsor=Batch.sponsor_id == p.org_id, own=own)
 
 
 def scope_projects(stmt: S, p: Principal) -> S:
-    if p.is_desk:
-        return stmt
-    if p.kind == "sponsor":
-        return stmt.where(Project.sponsor_id == p.org_id)
     invited = select(Batch.project_id).where(Batch.id.in_(_member_batches(p.org_id)))
-    return stmt.where(Project.id.in_(invited))
+    return _scoped(stmt, p, sponsor=Project.sponsor_id == p.org_id, own=Project.id.in_(invited))
 
 
 _SUBS_OF: Final = SponsorLink.subcontractor_id
 
 
 def scope_organizations(stmt: S, p: Principal) -> S:
-    if p.is_desk:
-        return stmt
-    if p.kind == "sponsor":
-        subs = select(_SUBS_OF).where(SponsorLink.sponsor_id == p.org_id)
-        return stmt.where(or_(Organization.id == p.org_id, Organization.id.in_(subs)))
+    subs = select(_SUBS_OF).where(SponsorLink.sponsor_id == p.org_id)
     sponsors = select(SponsorLink.sponsor_id).where(SponsorLink.subcontractor_id == p.org_id)
-    return stmt.where(or_(Organization.id == p.org_id, Organization.id.in_(sponsors)))
+    mine = Organization.id == p.org_id
+    return _scoped(
+        stmt,
+        p,
+        sponsor=or_(mine, Organization.id.in_(subs)),
+        own=or_(mine, Organization.id.in_(sponsors)),
+    )
 
 
 def scope_users(stmt: S, p: Principal) -> S:

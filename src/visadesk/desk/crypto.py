@@ -10,7 +10,7 @@ ORM; the keyring is installed once per process by :func:`use_keys`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -40,16 +40,16 @@ class Keyring:
         return self._fernet.encrypt(value.encode()).decode()
 
     def decrypt(self, token: str) -> str:
-        try:
-            return self._fernet.decrypt(token.encode()).decode()
-        except InvalidToken:
-            raise DataKeyError(
-                "a stored value cannot be decrypted with the configured keys"
-            ) from None
+        return self._readable(self._fernet.decrypt, token)
 
     def rotate(self, token: str) -> str:
+        return self._readable(self._fernet.rotate, token)
+
+    @staticmethod
+    def _readable(step: Callable[[bytes], bytes], token: str) -> str:
+        """``step`` (decrypt, rotate) of a stored value; :class:`DataKeyError` if no key can."""
         try:
-            return self._fernet.rotate(token.encode()).decode()
+            return step(token.encode()).decode()
         except InvalidToken:
             raise DataKeyError(
                 "a stored value cannot be decrypted with the configured keys"

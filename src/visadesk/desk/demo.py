@@ -1,4 +1,5 @@
-"""A demo desk: organizations, one user per role, four projects and trips across the workflow.
+"""Seeding a demo desk: organizations, one user per role, four projects and trips across
+the workflow.
 
 Everything is done through the desk's own operations, as the people would do
 it: the sponsors' and subcontractors' staff upload rosters into batches
@@ -7,9 +8,8 @@ filers upload documents, the desk reviews them and moves each case with
 :func:`visadesk.desk.transitions.take_transition`. So every case event and every
 audit entry is real; only the clock is today's.
 
-The rosters are the bundled sample roster (Hanbit's battery plant in Georgia
-and Haeon's shipyard in Philadelphia) and synthetic rows from
-:mod:`visadesk.synth`, moved onto the demo's projects. The people and
+Who is in the demo and what they work on is :mod:`visadesk.desk.demo_world`;
+the rosters they file, :mod:`visadesk.desk.demo_rosters`. The people and
 companies are fictional. The same seed, trip count and screening date give
 the same organizations, people, trips, cases, states and documents.
 
@@ -20,200 +20,38 @@ latest trips of each project are still drafts in an open batch.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from visadesk._synth_world import _CONSTRUCTION, _CONTRACTORS
-from visadesk.desk import accounts, documents, projects, transitions, uploads
+from visadesk.desk import directory, documents, projects, tokens, transitions, uploads
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
+from visadesk.desk.demo_rosters import DemoRow, demo_rows, roster_csv
+from visadesk.desk.demo_world import (
+    BANDS,
+    DEFAULT_TRIPS,
+    DEMO_SEED,
+    DEMO_TODAY,
+    FILER,
+    OPEN_SHARE,
+    ORG,
+    ORGS,
+    PROJECTS,
+    SPONSOR_ADMIN,
+    USERS,
+    DemoProject,
+)
 from visadesk.desk.models import AuditHead, Case, Document, Trip
-from visadesk.roster.schema import COLUMNS
 
-__all__ = [
-    "DEFAULT_PASSWORD",
-    "DEFAULT_TRIPS",
-    "DEMO_SEED",
-    "DEMO_TODAY",
-    "MAX_TRIPS",
-    "MIN_TRIPS",
-    "DemoLogin",
-    "DemoReport",
-    "demo_rows",
-    "seed",
-]
+__all__ = ["DemoLogin", "DemoReport", "demo_pdf", "seed"]
 
-#: The screening date the demo is built for (the sample roster's trips are after it).
-DEMO_TODAY: Final = dt.date(2026, 11, 27)
-DEMO_SEED: Final = 2026
-DEFAULT_TRIPS: Final = 200
-MIN_TRIPS: Final = 20
-MAX_TRIPS: Final = 5_000
-#: The demo users' password when ``VISADESK_DEMO_PASSWORD`` is not set: demo data
-#: on one's own machine only, printed by ``visadesk demo`` and in docs/desk.md.
-DEFAULT_PASSWORD: Final = "visadesk-demo"  # noqa: S105 - a published demo password
 KST: Final = dt.timezone(dt.timedelta(hours=9), "KST")
-
-
-@dataclass(frozen=True)
-class _Org:
-    key: str
-    kind: str
-    name: str
-    name_ko: str
-    sponsor: str | None
-    #: worker_id prefix of the staff it files
-    prefix: str
-
-
-ORGS: Final = (
-    _Org("desk", "desk", "Visa Desk Seoul", "서울 비자 데스크", None, ""),
-    _Org("hanbit", "sponsor", "Hanbit Energy Solutions", "한빛에너지솔루션", None, "HB"),
-    _Org("haeon", "sponsor", "Haeon Marine Industries", "해온마린인더스트리", None, "HM"),
-    _Org(
-        "sejin",
-        "subcontractor",
-        "Sejin Plant Engineering & Construction",
-        "세진플랜트건설",
-        "hanbit",
-        "SJ",
-    ),
-    _Org(
-        "daeseong", "subcontractor", "Daeseong Precision Machinery", "대성정밀기계", "hanbit", "DS"
-    ),
-    _Org("haedam", "subcontractor", "Haedam Ship Outfitting", "해담선박의장", "haeon", "HD"),
-)
-_ORG: Final = {o.key: o for o in ORGS}
-_ORG_BY_NAME: Final = {o.name: o for o in ORGS}
-
-#: key, organization, role, e-mail, name, language
-USERS: Final = (
-    ("admin", "desk", "desk_admin", "admin@desk.example", "Yoon Seo-yeon", "en"),
-    ("supervisor", "desk", "desk_supervisor", "supervisor@desk.example", "Kang Min-jae", "en"),
-    ("officer", "desk", "desk_officer", "officer@desk.example", "Lim Ha-eun", "ko"),
-    ("auditor", "desk", "auditor", "auditor@desk.example", "Jang Tae-woo", "en"),
-    ("hanbit_admin", "hanbit", "sponsor_admin", "admin@hanbit.example", "Kim Do-hyun", "ko"),
-    ("hanbit_staff", "hanbit", "sponsor_staff", "staff@hanbit.example", "Lee Ji-min", "ko"),
-    ("haeon_admin", "haeon", "sponsor_admin", "admin@haeon.example", "Park Sang-woo", "ko"),
-    ("haeon_staff", "haeon", "sponsor_staff", "staff@haeon.example", "Choi Yu-na", "en"),
-    ("sejin_staff", "sejin", "subcontractor_staff", "staff@sejin.example", "Oh Jun-seo", "ko"),
-    (
-        "daeseong_staff",
-        "daeseong",
-        "subcontractor_staff",
-        "staff@daeseong.example",
-        "Shin Eun-ji",
-        "ko",
-    ),
-    ("haedam_staff", "haedam", "subcontractor_staff", "staff@haedam.example", "Bae Hyun-woo", "ko"),
-)
-#: Who files for each organization (uploads, answers document requests).
-_FILER: Final = {
-    "hanbit": "hanbit_staff",
-    "haeon": "haeon_staff",
-    "sejin": "sejin_staff",
-    "daeseong": "daeseong_staff",
-    "haedam": "haedam_staff",
-}
-_SPONSOR_ADMIN: Final = {"hanbit": "hanbit_admin", "haeon": "haeon_admin"}
-
-
-@dataclass(frozen=True)
-class _Project:
-    key: str
-    sponsor: str
-    name: str
-    sector: str
-    state: str
-    worksite: str
-    us_entity: str
-    korean_pct: int
-    e2_registered: bool
-    investment_usd: int
-
-
-PROJECTS: Final = (
-    _Project(
-        "hanbit_ga",
-        "hanbit",
-        "Hanbit GA Cell Plant",
-        "batteries",
-        "GA",
-        "Hanbit-GA Battery Plant, Bryan County, GA",
-        "Hanbit Battery Georgia LLC",
-        100,
-        True,
-        4_300_000_000,
-    ),
-    _Project(
-        "hanbit_tx",
-        "hanbit",
-        "Hanbit Texas Power Module Fab",
-        "semiconductors",
-        "TX",
-        "Hanbit Power Devices Fab, Williamson County, TX",
-        "Hanbit Power Devices Texas LLC",
-        100,
-        True,
-        1_250_000_000,
-    ),
-    _Project(
-        "haeon_pa",
-        "haeon",
-        "Haeon Philadelphia Shipyard Modernization",
-        "shipbuilding",
-        "PA",
-        "Haeon Philadelphia Shipyard, Philadelphia, PA",
-        "Haeon Shipyard Philadelphia LLC",
-        100,
-        False,
-        1_100_000_000,
-    ),
-    _Project(
-        "haeon_va",
-        "haeon",
-        "Haeon Virginia Offshore Wind Foundation Yard",
-        "energy",
-        "VA",
-        "Haeon Wind Foundation Yard, Portsmouth, VA",
-        "Haeon Offshore Wind Virginia LLC",
-        100,
-        False,
-        650_000_000,
-    ),
-)
-_PROJECT_BY_SECTOR: Final = {p.sector: p for p in PROJECTS}
-_PROJECT_BY_NAME: Final = {p.name: p for p in PROJECTS}
-_CONSTRUCTION_FIRMS: Final = frozenset(n for n, kind, _ in _CONTRACTORS if kind == _CONSTRUCTION)
-#: The sample roster's share of the demo's trips (75 of 200).
-_SAMPLE_SHARE: Final = 75 / 200
-#: Share of each project's trips (the latest) left as drafts in an open batch.
-_OPEN_SHARE: Final = 0.12
-
-#: Where the submitted cases end up, in order of trip start (earliest first), with shares.
-BANDS: Final = (
-    ("closed", 0.10),
-    ("travelled", 0.08),
-    ("issued", 0.10),
-    ("refused", 0.05),
-    ("approved", 0.08),
-    ("administrative_processing", 0.05),
-    ("interview_scheduled", 0.10),
-    ("ready_for_interview", 0.08),
-    ("documents_requested", 0.14),
-    ("in_review", 0.12),
-    ("submitted", 0.10),
-)
 
 
 @dataclass(frozen=True)
@@ -234,156 +72,6 @@ class DemoReport:
     cases: dict[str, int] = field(default_factory=dict)
     documents: dict[str, int] = field(default_factory=dict)
     audit_entries: int = 0
-
-
-# -- the rosters --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoRow:
-    """One roster row (CSV texts) and the organization that files it."""
-
-    project: str
-    filer: str
-    values: Mapping[str, str]
-
-    @property
-    def trip_start(self) -> str:
-        return self.values["trip_start"]
-
-
-def _sample() -> list[dict[str, str]]:
-    source = resources.files("visadesk") / "data" / "sample" / "roster.csv"
-    text = source.read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-def _shift(value: str, days: int) -> str:
-    if not value or not days:
-        return value
-    return (dt.date.fromisoformat(value) + dt.timedelta(days=days)).isoformat()
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _sample_rows(count: int, shift: int) -> list[DemoRow]:
-    sample = _sample()
-    count = min(count, len(sample))
-    picked = [sample[i * len(sample) // count] for i in range(count)] if count else []
-    rows = []
-    for row in picked:
-        values = dict(row)
-        for name in ("trip_start", "trip_end", "visa_expiry"):
-            values[name] = _shift(values[name], shift)
-        project = _PROJECT_BY_NAME[values["project"]]
-        employer = _ORG_BY_NAME.get(values["employer"])
-        # Foreign equipment vendors' technicians are filed by the sponsor itself.
-        filer = employer.key if employer is not None else project.sponsor
-        rows.append(DemoRow(project.name, filer, values))
-    return rows
-
-
-def _synthetic_pool(count: int, seed: int, start: dt.date) -> Iterator[dict[str, Any]]:
-    """Synthetic rows on the demo's sectors, employed by Korean companies."""
-    # numpy and polars load on demand: the other commands need not pay for them.
-    from visadesk.synth import synthesize  # noqa: PLC0415
-
-    size, given = max(64, 4 * count), 0
-    while True:
-        frame = synthesize(size, seed, start)
-        matching = (
-            row
-            for row in frame.iter_rows(named=True)
-            if row["sector"] in _PROJECT_BY_SECTOR and row["employer_nationality"] == "KR"
-        )
-        # Row i is the same whatever the size: a larger draw starts with the rows given.
-        for number, row in enumerate(matching):
-            if number < given:
-                continue
-            yield row
-            given += 1
-            if given == count:
-                return
-        size *= 2
-
-
-def _synthetic_rows(count: int, seed: int, start: dt.date) -> list[DemoRow]:
-    numbers: Counter[str] = Counter()
-    rows = []
-    for row in _synthetic_pool(count, seed, start) if count else iter(()):
-        project = _PROJECT_BY_SECTOR[row["sector"]]
-        own = row["employer"] == row["sponsor"]
-        if own:
-            filer = project.sponsor
-        elif project.sponsor == "hanbit":
-            filer = "sejin" if row["employer"] in _CONSTRUCTION_FIRMS else "daeseong"
-        else:
-            filer = "haedam"
-        numbers[filer] += 1
-        values = {name: _text(row[name]) for name in (c.name for c in COLUMNS)}
-        korean = values["nationality"] == "KR"
-        values.update(
-            worker_id=f"{_ORG[filer].prefix}-{1000 + numbers[filer]:04d}",
-            employer=_ORG[filer].name,
-            employer_nationality="KR",
-            sponsor=_ORG[project.sponsor].name,
-            project=project.name,
-            site_state=project.state,
-            worksite=project.worksite,
-            sector=project.sector,
-            us_entity=project.us_entity,
-        )
-        # The facts about the US entity follow the demo project (blanks stay blank).
-        known = {
-            "us_entity_treaty_ownership_pct": str(project.korean_pct if korean else 0),
-            "us_entity_e2_registered": _text(project.e2_registered),
-            "us_entity_affiliated": _text(own),
-            "blanket_l": _text(own),
-        }
-        for name, value in known.items():
-            if values[name]:
-                values[name] = value
-        # Facts a sponsor knows of its people (issue #11's optional columns): its own
-        # staff held qualifying jobs abroad and its managers manage; the machinery
-        # subcontractor installs what its company sold.
-        values.update(
-            qualifying_job_abroad=_text(own),
-            primarily_managerial=_text(own and values["role"] in {"manager", "executive"}),
-            employer_is_seller=_text(filer == "daeseong"),
-        )
-        rows.append(DemoRow(project.name, filer, values))
-    return rows
-
-
-def _monday_before(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def demo_rows(trips: int, *, seed: int = DEMO_SEED, today: dt.date = DEMO_TODAY) -> list[DemoRow]:
-    """The demo's roster rows: part of the sample roster, the rest synthetic."""
-    sample = _sample_rows(round(trips * _SAMPLE_SHARE), (today - DEMO_TODAY).days)
-    # Synthetic trips start from eight weeks before the screening date: the earliest have
-    # travelled already.
-    start = _monday_before(today - dt.timedelta(weeks=8))
-    return sample + _synthetic_rows(trips - len(sample), seed, start)
-
-
-def _csv(rows: Sequence[DemoRow]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[c.name for c in COLUMNS])
-    writer.writeheader()
-    writer.writerows(r.values for r in rows)
-    return out.getvalue().encode("utf-8")
 
 
 # -- documents ---------------------------------------------------------------------------
@@ -497,11 +185,11 @@ class _Seeder:
     def organizations(self, password: str, report: DemoReport) -> None:
         for org in ORGS:
             sponsor = self.orgs[org.sponsor] if org.sponsor else None
-            self.orgs[org.key] = accounts.create_org(
+            self.orgs[org.key] = directory.create_org(
                 self.s, None, kind=org.kind, name=org.name, name_ko=org.name_ko, sponsor_id=sponsor
             ).id
         for key, org_key, role, email, name, lang in USERS:
-            user = accounts.add_user(
+            user = directory.add_user(
                 self.s,
                 None,
                 org_id=self.orgs[org_key],
@@ -511,16 +199,16 @@ class _Seeder:
                 password=password,
                 lang=lang,
             )
-            self.users[key] = accounts.principal_of(user)
-            report.logins.append(DemoLogin(email, role, _ORG[org_key].name, name))
-        for org_key, user_key in _FILER.items():
+            self.users[key] = tokens.principal_of(user)
+            report.logins.append(DemoLogin(email, role, ORG[org_key].name, name))
+        for org_key, user_key in FILER.items():
             self.filer_of_org[self.orgs[org_key]] = self.users[user_key]
         for org in ORGS:
             if org.kind == "sponsor":
-                admin = self.users[_SPONSOR_ADMIN[org.key]]
+                admin = self.users[SPONSOR_ADMIN[org.key]]
                 self.sponsor_admin_of_org[self.orgs[org.key]] = admin
             elif org.sponsor is not None:
-                admin = self.users[_SPONSOR_ADMIN[org.sponsor]]
+                admin = self.users[SPONSOR_ADMIN[org.sponsor]]
                 self.sponsor_admin_of_org[self.orgs[org.key]] = admin
 
     def projects(self, rows: Sequence[DemoRow], report: DemoReport) -> None:
@@ -528,7 +216,7 @@ class _Seeder:
         for row in rows:
             by_project.setdefault(row.project, []).append(row)
         for project in PROJECTS:
-            admin = self.users[_SPONSOR_ADMIN[project.sponsor]]
+            admin = self.users[SPONSOR_ADMIN[project.sponsor]]
             created = projects.create_project(
                 self.s,
                 admin,
@@ -540,7 +228,7 @@ class _Seeder:
             )
             report.projects.append(project.name)
             mine = sorted(by_project.get(project.name, []), key=lambda r: r.trip_start)
-            held = round(len(mine) * _OPEN_SHARE) if len(mine) >= 4 else 0
+            held = round(len(mine) * OPEN_SHARE) if len(mine) >= 4 else 0
             waves = [(1, mine[: len(mine) - held], True), (2, mine[len(mine) - held :], False)]
             for number, wave, submit in waves:
                 if wave:
@@ -550,28 +238,28 @@ class _Seeder:
     def batch(
         self,
         project_id: int,
-        project: _Project,
+        project: DemoProject,
         number: int,
         rows: Sequence[DemoRow],
         *,
         submit: bool,
     ) -> None:
-        admin = self.users[_SPONSOR_ADMIN[project.sponsor]]
+        admin = self.users[SPONSOR_ADMIN[project.sponsor]]
         batch = projects.create_batch(
             self.s, admin, project_id=project_id, name=f"{project.name} - wave {number}"
         )
         filers = list(dict.fromkeys(r.filer for r in rows))
         for filer in filers:
-            if _ORG[filer].kind == "subcontractor":
+            if ORG[filer].kind == "subcontractor":
                 projects.invite(self.s, admin, batch.id, self.orgs[filer])
         for filer in filers:
             mine = [r for r in rows if r.filer == filer]
             uploads.upload_roster(
                 self.s,
-                self.users[_FILER[filer]],
+                self.users[FILER[filer]],
                 batch.id,
-                data=_csv(mine),
-                filename=f"{_ORG[filer].prefix.lower()}-wave-{number}.csv",
+                data=roster_csv(mine),
+                filename=f"{ORG[filer].prefix.lower()}-wave-{number}.csv",
                 policy=self.desk.policy,
                 as_of=self.today,
             )

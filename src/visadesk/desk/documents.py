@@ -173,7 +173,7 @@ def upload(
     session.add(doc)
     session.flush()
     added = {"case": case.id, "kind": kind, "sha256": sha, "size": len(data)}
-    audit.record(session, actor, "document.upload", doc.id, added)
+    audit.record(session, actor, "document.upload", "document", doc.id, **added)
     return doc
 
 
@@ -204,5 +204,5 @@ def review(
         raise DeskError("already_reviewed", 409, id=doc.id, status=doc.status)
     doc.status, doc.review_comment = status, comment[:2000]
     doc.reviewed_by, doc.reviewed_at = actor.user_id, utcnow()
-    audit.record(session, actor, "document.review", doc.id, {"status": status})
+    audit.record(session, actor, "document.review", "document", doc.id, status=status)
     return doc

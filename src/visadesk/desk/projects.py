@@ -85,7 +85,7 @@ def create_project(
     )
     session.add(project)
     session.flush()
-    audit.record(session, actor, "project.create", project.id)
+    audit.record(session, actor, "project.create", "project", project.id)
     return project
 
 
@@ -115,7 +115,7 @@ def create_batch(session: Session, actor: Principal, *, project_id: int, name: s
     )
     session.add(batch)
     session.flush()
-    audit.record(session, actor, "batch.create", batch.id, {"project": project.id})
+    audit.record(session, actor, "batch.create", "batch", batch.id, project=project.id)
     return batch
 
 
@@ -173,7 +173,7 @@ def invite(session: Session, actor: Principal, batch_id: int, org_id: int) -> Ba
         member = BatchMember(batch_id=batch.id, org_id=org_id, invited_by=actor.user_id)
         session.add(member)
         session.flush()
-        audit.record(session, actor, "batch.invite", batch.id, {"org": org_id})
+        audit.record(session, actor, "batch.invite", "batch", batch.id, org=org_id)
     return member
 
 

@@ -61,5 +61,5 @@ def rescreen(
                     },
                 }
             )
-    audit.record(session, actor, "policy.rescreen", policy.version, {"changed": len(changes)})
+    audit.record(session, actor, "policy.rescreen", "policy", policy.version, changed=len(changes))
     return changes

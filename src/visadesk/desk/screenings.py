@@ -278,12 +278,12 @@ def open_case(
     row = case_row(trip.id, home, category, result, search=search_text(trip), now=utcnow())
     if existing is not None:
         refresh_case(existing, row)
-        audit.record(session, actor, "case.category", existing.id, {"category": category})
+        audit.record(session, actor, "case.category", "case", existing.id, category=category)
         return existing
     case = Case(**row)
     session.add(case)
     session.flush()
     opened = CaseEvent(case_id=case.id, from_state=None, to_state="draft", actor_id=actor.user_id)
     session.add(opened)
-    audit.record(session, actor, "case.open", case.id, {"category": category})
+    audit.record(session, actor, "case.open", "case", case.id, category=category)
     return case

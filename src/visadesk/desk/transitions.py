@@ -127,7 +127,7 @@ def submit_batch(session: Session, actor: Principal, batch_id: int, rules: Rules
         step = _step(case, actor, move.target)
         _take(session, actor, case, step, move, rules=rules, now=now)
     batch.state, batch.submitted_at = "submitted", now
-    audit.record(session, actor, "batch.submit", batch.id, {"cases": len(drafts)})
+    audit.record(session, actor, "batch.submit", "batch", batch.id, cases=len(drafts))
     return Submission(batch.id, len(drafts))
 
 
@@ -163,7 +163,8 @@ def _take(
         )
     )
     flush_versioned(session, case)
-    audit.record(session, actor, "case.transition", case.id, {"from": source, "to": target})
+    moved = {"from": source, "to": target}
+    audit.record(session, actor, "case.transition", "case", case.id, **moved)
 
 
 def _guards(session: Session, case: Case, step: Transition, move: Move, rules: Rules) -> None:

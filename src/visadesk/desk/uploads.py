@@ -256,7 +256,7 @@ def upload_roster(
         no_case=counts.no_case,
     )
     data_logged = {k: v for k, v in report.as_json().items() if k not in {"no_case", "statuses"}}
-    audit.record(session, actor, "batch.roster_upload", batch.id, data_logged)
+    audit.record(session, actor, "batch.roster_upload", "batch", batch.id, **data_logged)
     return report
 
 

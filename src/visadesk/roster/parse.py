@@ -241,15 +241,20 @@ def parse_number(cell: object) -> float | None:
     return number
 
 
-def parse_country(cell: object) -> str | None:
-    """An ISO 3166-1 alpha-2 code from a code (``KR``, ``KOR``) or a name (``대한민국``)."""
+def _looked_up(cell: object, lookup: Callable[[str], str | None], error: str) -> str | None:
+    """The code ``lookup`` finds for the cell's text; :class:`CellError` ``error`` if none."""
     text = parse_text(cell)
     if text is None:
         return None
-    code = country_code(text)
+    code = lookup(text)
     if code is None:
-        raise CellError("unknown_country")
+        raise CellError(error)
     return code
+
+
+def parse_country(cell: object) -> str | None:
+    """An ISO 3166-1 alpha-2 code from a code (``KR``, ``KOR``) or a name (``대한민국``)."""
+    return _looked_up(cell, country_code, "unknown_country")
 
 
 def parse_countries(cell: object) -> str | None:
@@ -272,13 +277,7 @@ def parse_countries(cell: object) -> str | None:
 
 def parse_state(cell: object) -> str | None:
     """A US state, DC or territory as its two-letter code (``GA``; ``Georgia`` accepted)."""
-    text = parse_text(cell)
-    if text is None:
-        return None
-    code = state_code(text)
-    if code is None:
-        raise CellError("bad_state")
-    return code
+    return _looked_up(cell, state_code, "bad_state")
 
 
 def parse_enum(cell: object, choices: tuple[str, ...]) -> str | None:

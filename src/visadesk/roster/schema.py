@@ -146,12 +146,7 @@ COLUMNS: Final[tuple[Column, ...]] = (
     _c("primarily_managerial", T.BOOL, "주로관리업무"),
     _c("us_entity_new_office", T.BOOL, "신설사무소", "신설법인"),
     _c("h1b_cap_exempt", T.BOOL, "H1B쿼터면제"),
-    _c(
-        "h1b_petition_kind",
-        T.ENUM,
-        "H1B청원유형",
-        choices=H1B_PETITION_KINDS,
-    ),
+    _c("h1b_petition_kind", T.ENUM, "H1B청원유형", choices=H1B_PETITION_KINDS),
     # Issue #11 (law1): overstays (INA 222(g), 212(a)(9)(B)); optional, asked only
     # when prior_overstay is yes.
     _c("overstay_on_held_visa", T.BOOL, "보유비자체류초과", "체류초과비자동일"),

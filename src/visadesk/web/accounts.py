@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from visadesk.desk import accounts
+from visadesk.desk import lifecycle
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
 from visadesk.desk.api.routes import client_of
 from visadesk.desk.api.schemas import MAX_ID
@@ -86,7 +86,7 @@ def change_password(
     with write_session(desk.sessions) as session:
         try:
             _same(new_password, new_password_again)
-            accounts.change_password(
+            lifecycle.change_password(
                 session,
                 user,
                 current=current_password,
@@ -156,7 +156,7 @@ def _manage(request: Request, user_id: int, csrf_token: str, active: bool) -> Re
     desk = desk_of(request)
     try:
         with write_session(desk.sessions) as session:
-            accounts.set_active(session, me, user_id, active)
+            lifecycle.set_active(session, me, user_id, active)
     except DeskError as error:
         message = error.message(request_lang(request))
         return _users_page(request, me, error=message, status=error.status)
@@ -181,7 +181,7 @@ def issue_reset(request: Request, user_id: UserId, csrf_token: Csrf = "") -> Res
     desk = desk_of(request)
     try:
         with write_session(desk.sessions) as session:
-            issued = accounts.issue_reset(session, me, user_id)
+            issued = lifecycle.issue_reset(session, me, user_id)
             email = issued.user.email
     except DeskError as error:
         message = error.message(request_lang(request))
@@ -244,7 +244,7 @@ def reset(
     with write_session(desk.sessions) as session:
         try:
             _same(new_password, new_password_again)
-            accounts.use_reset(session, secret=token, new=new_password, client=client_of(request))
+            lifecycle.use_reset(session, secret=token, new=new_password, client=client_of(request))
         except DeskError as error:
             failure = error
             session.rollback()

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from visadesk.desk import accounts
+from visadesk.desk import directory, tokens
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
@@ -54,23 +54,23 @@ class DemoWorld:
 def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
     """Two sponsors: Hanbit (subcontractors Sejin and Daeseong) and Haeon (Kukje)."""
     with write_session(desk.sessions) as s:
-        orgs = {"desk": accounts.create_org(s, None, kind="desk", name="KIT Desk Seoul").id}
+        orgs = {"desk": directory.create_org(s, None, kind="desk", name="KIT Desk Seoul").id}
         for key, name, name_ko in (
             ("hanbit", "Hanbit Energy Solutions", "한빛에너지솔루션"),
             ("haeon", "Haeon Marine Industries", "해온해양산업"),
         ):
-            orgs[key] = accounts.create_org(s, None, kind="sponsor", name=name, name_ko=name_ko).id
+            orgs[key] = directory.create_org(s, None, kind="sponsor", name=name, name_ko=name_ko).id
         for key, name, sponsor in (
             ("sejin", "Sejin Plant Engineering & Construction", "hanbit"),
             ("daeseong", "Daeseong Precision Machinery", "hanbit"),
             ("kukje", "Kukje Marine Electric", "haeon"),
         ):
-            orgs[key] = accounts.create_org(
+            orgs[key] = directory.create_org(
                 s, None, kind="subcontractor", name=name, sponsor_id=orgs[sponsor]
             ).id
         users = {}
         for key, org, role in DEMO_USERS:
-            user = accounts.add_user(
+            user = directory.add_user(
                 s,
                 None,
                 org_id=orgs[org],
@@ -79,7 +79,7 @@ def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
                 role=role,
                 password=password,
             )
-            users[key] = accounts.principal_of(user)
+            users[key] = tokens.principal_of(user)
         projects = {
             "hanbit": create_project(
                 s,

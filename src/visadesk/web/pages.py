@@ -1,6 +1,6 @@
 """Sign-in, projects, batches, roster uploads and the people of a batch.
 
-Handlers call the desk's services (:mod:`visadesk.desk.filing`, ...) in one
+Handlers call the desk's services (:mod:`visadesk.desk.projects`, ...) in one
 read or write transaction each. A POST that succeeds redirects (303) to the
 page it changed with ``?done=<what>``; one that fails shows the same page
 again with the reason in the reader's language. Every POST form carries the
@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from visadesk.desk import accounts, transitions, uploads
+from visadesk.desk import accounts, tokens, transitions, uploads
 from visadesk.desk import projects as desk_projects
 from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
 from visadesk.desk.api.routes import client_of
@@ -183,7 +183,7 @@ def login(
         if failure.status == 429:
             page.headers["Retry-After"] = str(failure.params.get("seconds", 1))
         return page
-    user = accounts.principal_of(issued.user)
+    user = tokens.principal_of(issued.user)
     response = _redirect(_safe_next(next) or _home(user))
     lifetime = int((issued.expires_at - dt.datetime.now(dt.UTC)).total_seconds())
     response.set_cookie(
@@ -213,7 +213,7 @@ def logout(request: Request, csrf_token: Csrf = "") -> Response:
         check_csrf(request, csrf_token)
         secret = request.cookies.get(SESSION_COOKIE, "")
         with write_session(desk.sessions) as session:
-            accounts.revoke_token(session, secret)
+            tokens.revoke_token(session, secret)
     response = _redirect("/login?done=logged_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -36,12 +36,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from visadesk.desk.accounts import principal_of, resolve_token
 from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE, request_lang
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.tokens import principal_of, resolve_token
 from visadesk.i18n import t
 
 __all__ = [

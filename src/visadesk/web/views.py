@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlalchemy import String, case, cast, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from visadesk.desk.api.present import localized
@@ -215,27 +215,27 @@ def person_row(trip: Trip, policy: Policy, case: tuple[int, str, str] | None = N
     )
 
 
-def names_of(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(org_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
-    )
-    return {r[0]: r[1] for r in rows}
-
-
-def user_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(user_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.name).where(User.id.in_(wanted)))
-    return {r[0]: r[1] for r in rows}
-
-
-def project_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+def _names(
+    session: Session,
+    id_col: InstrumentedAttribute[int],
+    name_col: InstrumentedAttribute[str],
+    ids: Iterable[int],
+) -> dict[int, str]:
+    """id -> name of the rows with these ids (one query; none for no ids)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(select(Project.id, Project.name).where(Project.id.in_(wanted)))
+    rows = session.execute(select(id_col, name_col).where(id_col.in_(wanted)))
     return {r[0]: r[1] for r in rows}
+
+
+def names_of(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
+    return _names(session, Organization.id, Organization.name, org_ids)
+
+
+def user_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    return _names(session, User.id, User.name, user_ids)
+
+
+def project_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    return _names(session, Project.id, Project.name, ids)

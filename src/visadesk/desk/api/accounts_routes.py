@@ -1,7 +1,7 @@
 """Account lifecycle under /api/v1: change password, disable/enable, reset links.
 
 Disabling a user, changing or resetting a password revokes tokens at once (see
-:mod:`visadesk.desk.accounts`). Reset tokens are shown once, to the
+:mod:`visadesk.desk.lifecycle`). Reset tokens are shown once, to the
 administrator who issues them; only their digest is stored.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from visadesk.desk import accounts
+from visadesk.desk import lifecycle
 from visadesk.desk.api import present
 from visadesk.desk.api.deps import SESSION_COOKIE, Caller, WriteDB
 from visadesk.desk.api.routes import client_of
@@ -65,7 +65,7 @@ def change_password(
 
     Every other session and token of yours is revoked; this one stays.
     """
-    revoked = accounts.change_password(
+    revoked = lifecycle.change_password(
         db,
         me,
         current=body.current_password,
@@ -79,19 +79,19 @@ def change_password(
 @router.post("/users/{user_id}/disable", response_model=UserOut)
 def disable_user(user_id: UserId, me: Caller, db: WriteDB) -> dict[str, Any]:
     """Disable a user: their tokens and sessions stop working at once; login is refused."""
-    return present.user_out(accounts.set_active(db, me, user_id, False))
+    return present.user_out(lifecycle.set_active(db, me, user_id, False))
 
 
 @router.post("/users/{user_id}/enable", response_model=UserOut)
 def enable_user(user_id: UserId, me: Caller, db: WriteDB) -> dict[str, Any]:
     """Enable a disabled user again (they log in anew)."""
-    return present.user_out(accounts.set_active(db, me, user_id, True))
+    return present.user_out(lifecycle.set_active(db, me, user_id, True))
 
 
 @router.post("/users/{user_id}/reset", response_model=ResetIssuedOut, status_code=201)
 def issue_reset(user_id: UserId, me: Caller, db: WriteDB) -> dict[str, Any]:
     """Issue a single-use reset token (24 hours); an earlier unused one stops working."""
-    issued = accounts.issue_reset(db, me, user_id)
+    issued = lifecycle.issue_reset(db, me, user_id)
     return {
         "user_id": issued.user.id,
         "token": issued.token,
@@ -106,5 +106,5 @@ def use_reset(body: ResetIn, request: Request, db: WriteDB) -> Response:
 
     The token works once; every session and token of the user is revoked.
     """
-    accounts.use_reset(db, secret=body.token, new=body.new_password, client=client_of(request))
+    lifecycle.use_reset(db, secret=body.token, new=body.new_password, client=client_of(request))
     return Response(status_code=204)

@@ -9,11 +9,11 @@ from typing import Annotated, Final
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from visadesk.desk.accounts import principal_of, resolve_token
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.tokens import principal_of, resolve_token
 from visadesk.i18n import normalize_lang
 
 __all__ = [

@@ -14,9 +14,11 @@ from visadesk.desk import (
     accounts,
     audit,
     cases,
+    directory,
     documents,
     projects,
     screenings,
+    tokens,
     transitions,
     uploads,
 )
@@ -118,9 +120,9 @@ def logout(request: Request, me: Caller, db: WriteDB) -> Response:
     """Revoke the credential this request came with: its bearer token or its session."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        accounts.revoke_token(db, auth[7:].strip())
+        tokens.revoke_token(db, auth[7:].strip())
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        accounts.revoke_token(db, cookie)
+        tokens.revoke_token(db, cookie)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -153,7 +155,7 @@ def list_orgs(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
 
 @router.post("/organizations", response_model=OrgOut, status_code=201, tags=["organizations"])
 def create_org(body: OrgIn, me: Caller, db: WriteDB) -> dict[str, Any]:
-    org = accounts.create_org(
+    org = directory.create_org(
         db, me, kind=body.kind, name=body.name, name_ko=body.name_ko, sponsor_id=body.sponsor_id
     )
     return present.org_out(org)
@@ -175,7 +177,7 @@ def list_users(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
 
 @router.post("/users", response_model=UserOut, status_code=201, tags=["organizations"])
 def create_user(body: UserIn, me: Caller, db: WriteDB) -> dict[str, Any]:
-    user = accounts.add_user(
+    user = directory.add_user(
         db,
         me,
         org_id=body.org_id,

@@ -1,109 +1,44 @@
-"""The dashboard, the downloads and the traveller sheet pages of the web app.
+"""``GET /dashboard``: the case figures the reader may see, and the batches whose
+screening workbook the reader may download.
 
-- ``GET /dashboard``: the case figures the reader may see (stacked bars of
-  cases by sector and category, decisions per month, processing days, the
-  open backlog), with filters, and the batches whose screening workbook the
-  reader may download;
-- ``GET /batches/{id}/screening.xlsx``: the batch's trips the reader may see,
-  screened again today, as the CLI's workbook (same sheets, reasons in English
-  and Korean, the notice);
-- ``GET /cases/{id}/annotation.txt``: the B-1 annotation, English and Korean,
-  once the case is approved;
-- ``GET /cases/{id}/traveller`` and ``/cases/{id}/traveller.pdf``: the
-  bilingual one-page traveller sheet (:mod:`visadesk.report.traveller`).
-
-Every read goes through the desk's tenant scopes (``scope_*``, ``get_case``,
-``get_batch``): another tenant's id is a 404, exactly like an id that does
-not exist. Nothing here shows a passport number or a birth date.
+The figures are :func:`visadesk.desk.cases.stats`, scoped to the reader, drawn as
+four charts (:mod:`visadesk.web.charts`): stacked bars of cases by sector and
+category, decisions per month, processing days and the open backlog; the
+filters (sponsor, project, sector, category) come from the query string.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 from babel.dates import format_skeleton
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
-from visadesk.desk import projects, screenings
-from visadesk.desk.api.deps import request_lang
+from visadesk.desk import screenings
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal, scope_batches, scope_projects, scope_trips
 from visadesk.desk.db import read_session
-from visadesk.desk.errors import DeskError
-from visadesk.desk.models import Batch, Case, Organization, Project, Trip
+from visadesk.desk.models import Batch, Organization, Project, Trip
 from visadesk.desk.workflow import STATES
-from visadesk.engine import Screener, ScreeningResult
 from visadesk.i18n import normalize_lang, t
-from visadesk.report.tables import write_xlsx
-from visadesk.report.traveller import (
-    SheetError,
-    TravellerSheet,
-    build_sheet,
-    render_html,
-    render_pdf,
-)
 from visadesk.roster.schema import SECTORS
 from visadesk.web import charts
+from visadesk.web.reports.common import MAX_ID, desk_of, lang_of
 from visadesk.web.templating import format_number, render, require_user
 
-__all__ = [
-    "XLSX",
-    "DashboardFilter",
-    "DashboardView",
-    "NoSheetError",
-    "annotation_text",
-    "dashboard_charts",
-    "dashboard_view",
-    "router",
-    "screened_trips",
-    "traveller_sheet",
-]
+__all__ = ["DashboardFilter", "DashboardView", "dashboard_charts", "dashboard_view", "router"]
 
 router = APIRouter()
 
-XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Downloads carry personal data: no cache keeps a copy.
-NO_STORE: Final = {"Cache-Control": "no-store"}
 #: The most batches the dashboard's download list shows (newest first).
 MAX_BATCHES: Final = 100
-
-
-def _desk(request: Request) -> Desk:
-    desk: Desk = request.app.state.desk
-    return desk
-
-
-def _lang(request: Request) -> str:
-    """The reader's language, as every page has it (:func:`~visadesk.web.templating.render`)."""
-    return request_lang(request)
-
-
-def _attachment(filename: str, *, inline: bool = False) -> dict[str, str]:
-    kind = "inline" if inline else "attachment"
-    return {**NO_STORE, "Content-Disposition": f'{kind}; filename="{filename}"'}
-
-
-# -- dashboard ----------------------------------------------------------------------
-
-
-#: Ids are 32-bit integers on PostgreSQL: a larger one in a URL is no id, not an error.
-MAX_ID: Final = 2**31 - 1
-
-
-def _known(entity: str, value: int) -> int:
-    """``value`` as an id, or 404 when it cannot be one (a database would refuse it)."""
-    if not 1 <= value <= MAX_ID:
-        raise DeskError("not_found", 404, entity=entity, id=value)
-    return value
 
 
 def _int(value: str | None) -> int | None:
@@ -411,9 +346,9 @@ def _month_label(month: str, lang: str) -> str:
 @router.get("/dashboard", response_class=HTMLResponse, name="reports_dashboard")
 def dashboard(request: Request) -> Response:
     """The case figures the reader may see, filtered, and the batch downloads."""
-    desk = _desk(request)
+    desk = desk_of(request)
     principal = require_user(request, desk)
-    lang = _lang(request)
+    lang = lang_of(request)
     f = DashboardFilter.parse(request.query_params, principal, categories_of(desk))
     with read_session(desk.sessions) as session:
         view = dashboard_view(session, principal, f, desk)
@@ -423,185 +358,4 @@ def dashboard(request: Request) -> Response:
         "reports/dashboard.html",
         view=view,
         categories=desk.policy.categories,
-    )
-
-
-# -- downloads ----------------------------------------------------------------------
-
-
-def screened_trips(
-    session: Session, principal: Principal, batch_id: int, desk: Desk
-) -> list[ScreeningResult]:
-    """The batch's trips ``principal`` may see, their stored facts screened again today."""
-    projects.get_batch(session, principal, batch_id)
-    trips = session.scalars(
-        scope_trips(select(Trip), principal).where(Trip.batch_id == batch_id).order_by(Trip.id)
-    ).all()
-    screener = Screener(desk.policy, as_of=desk.today())
-    return [screener.screen(screenings.facts_of(trip), row=trip.source_row) for trip in trips]
-
-
-@router.get(
-    "/batches/{batch_id}/screening.xlsx",
-    name="reports_screening_xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-)
-def screening_workbook(batch_id: int, request: Request) -> Response:
-    """The batch's screening workbook (the CLI's sheets), trips scoped to the reader."""
-    desk = _desk(request)
-    principal = require_user(request, desk)
-    lang = _lang(request)
-    with read_session(desk.sessions) as session:
-        results = screened_trips(session, principal, _known("batch", batch_id), desk)
-    with tempfile.TemporaryDirectory(prefix="visadesk-xlsx-") as folder:
-        path = Path(folder) / "screening.xlsx"
-        write_xlsx(path, results, desk.policy, lang)
-        data = path.read_bytes()
-    return Response(data, media_type=XLSX, headers=_attachment(f"batch-{batch_id}-screening.xlsx"))
-
-
-def _person_name(trip: Trip) -> str:
-    p = trip.person
-    name = f"{p.family_name} {p.given_name}".strip() or trip.worker_id
-    return f"{name} ({p.name_ko})" if p.name_ko else name
-
-
-def annotation_text(case: Case, trip: Trip, notice: Any) -> str:
-    """The annotation download: a heading, the English and Korean text, the notice."""
-    params = {
-        "id": case.id,
-        "category": case.category,
-        "worker_id": trip.worker_id,
-        "name": _person_name(trip),
-    }
-    lines = [
-        t("reports.annotation.title", "en", **params),
-        t("reports.annotation.title", "ko", **params),
-        "",
-        t("reports.annotation.english", "en"),
-        case.annotation_en or "",
-        "",
-        t("reports.annotation.korean", "ko"),
-        case.annotation_ko or "",
-        "",
-        "--",
-        notice.en,
-        notice.ko,
-        "",
-    ]
-    return "\n".join(lines)
-
-
-@router.get(
-    "/cases/{case_id}/annotation.txt",
-    name="reports_annotation_txt",
-    response_class=PlainTextResponse,
-)
-def annotation_download(case_id: int, request: Request) -> Response:
-    """The B-1 annotation (English and Korean) of an approved case; 404 before that."""
-    desk = _desk(request)
-    principal = require_user(request, desk)
-    lang = _lang(request)
-    with read_session(desk.sessions) as session:
-        case = desk_cases.get_case(session, principal, _known("case", case_id))
-        trip = session.get_one(Trip, case.trip_id)
-        if case.decision != "approved" or not case.annotation_en:
-            message = t(
-                "reports.annotation.none",
-                lang,
-                id=case.id,
-                category=case.category,
-                state=t(f"reports.state.{case.state}", lang),
-            )
-            return PlainTextResponse(message + "\n", status_code=404, headers=NO_STORE)
-        text = annotation_text(case, trip, desk.policy.notice)
-    return PlainTextResponse(
-        text, headers=_attachment(f"case-{case_id}-annotation.txt"), media_type="text/plain"
-    )
-
-
-# -- traveller sheet ----------------------------------------------------------------
-
-
-class NoSheetError(Exception):
-    """No traveller sheet for this case; ``message(lang)`` says why."""
-
-    def __init__(self, message: Callable[[str], str]) -> None:
-        super().__init__(message("en"))
-        self.message = message
-
-
-def traveller_sheet(
-    session: Session, principal: Principal, case_id: int, desk: Desk
-) -> TravellerSheet:
-    """The case's traveller sheet: its trip's stored facts screened again today, on the
-    case's category. Raises :class:`NoSheetError` when the case cannot have one (a
-    refused case, or a category today's screening does not find eligible)."""
-    case = desk_cases.get_case(session, principal, _known("case", case_id))
-    trip = session.get_one(Trip, case.trip_id)
-    if case.decision == "refused":
-        case_id = case.id
-        raise NoSheetError(lambda lang: t("reports.traveller.refused", lang, id=case_id))
-    result = Screener(desk.policy, as_of=desk.today()).screen(
-        screenings.facts_of(trip), row=trip.source_row
-    )
-    try:
-        return build_sheet(
-            result, desk.policy, case.category, _person_name(trip), checklist=desk.checklist
-        )
-    except SheetError as error:
-        raise NoSheetError(error.message) from error
-
-
-def _sheet_or_error(
-    request: Request, case_id: int
-) -> tuple[TravellerSheet | None, str, Response | None]:
-    desk = _desk(request)
-    principal = require_user(request, desk)
-    lang = _lang(request)
-    with read_session(desk.sessions) as session:
-        try:
-            return traveller_sheet(session, principal, case_id, desk), lang, None
-        except NoSheetError as error:
-            reason = error.message(lang)
-    page = render(
-        request,
-        "reports/traveller_unavailable.html",
-        status_code=409,
-        case_id=case_id,
-        reason=reason,
-        as_of=desk.today(),
-        policy_version=desk.policy.version,
-    )
-    page.headers.update(NO_STORE)
-    return None, lang, page
-
-
-@router.get("/cases/{case_id}/traveller", response_class=HTMLResponse, name="reports_traveller")
-def traveller_page(case_id: int, request: Request) -> Response:
-    """The printable bilingual traveller sheet; ``?lang=`` picks the first language."""
-    sheet, lang, error = _sheet_or_error(request, case_id)
-    if sheet is None:
-        assert error is not None
-        return error
-    return HTMLResponse(render_html(sheet, lang), headers=NO_STORE)
-
-
-@router.get(
-    "/cases/{case_id}/traveller.pdf",
-    name="reports_traveller_pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-)
-def traveller_pdf(case_id: int, request: Request) -> Response:
-    """The traveller sheet as a one-page A4 PDF; ``?lang=`` picks the first language."""
-    sheet, lang, error = _sheet_or_error(request, case_id)
-    if sheet is None:
-        assert error is not None
-        return error
-    return Response(
-        render_pdf(sheet, lang),
-        media_type="application/pdf",
-        headers=_attachment(f"case-{case_id}-traveller.pdf", inline=True),
     )
