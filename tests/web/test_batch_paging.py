@@ -19,7 +19,7 @@ from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Screening, Trip
 from visadesk.web import views
-from visadesk.web.pages import PEOPLE_PER_PAGE
+from visadesk.web.batches import PEOPLE_PER_PAGE
 
 Browser = Callable[..., TestClient]
 TRIPS = 2_150

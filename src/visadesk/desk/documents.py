@@ -42,6 +42,7 @@ __all__ = [
     "required_kinds",
     "review",
     "upload",
+    "uploads_of",
 ]
 
 MAX_DOCUMENT_BYTES: Final = 10 * 1024 * 1024
@@ -68,13 +69,17 @@ def case_checklist(session: Session, case: Case, checklist: Checklist) -> tuple[
     return checklist.for_case(case.category, basis)
 
 
+def uploads_of(session: Session, case: Case) -> list[Document]:
+    """The documents uploaded for the case, oldest first."""
+    stmt = select(Document).where(Document.case_id == case.id).order_by(Document.id)
+    return list(session.scalars(stmt))
+
+
 def checklist_with_uploads(
     session: Session, case: Case, checklist: Checklist, lang: str
 ) -> list[dict[str, Any]]:
     """The case's checklist in ``lang``, each item with its uploads (oldest first)."""
-    uploads = session.scalars(
-        select(Document).where(Document.case_id == case.id).order_by(Document.id)
-    ).all()
+    uploads = uploads_of(session, case)
     out = []
     for item in case_checklist(session, case, checklist):
         mine = [d for d in uploads if d.kind == item.id]

@@ -30,6 +30,8 @@ __all__ = [
     "get_batch",
     "get_project",
     "invite",
+    "list_batches",
+    "list_projects",
     "lock_organization",
     "may_file",
     "organizations_named",
@@ -41,6 +43,11 @@ def get_project(session: Session, actor: Principal, project_id: int) -> Project:
     if project is None:
         raise DeskError("not_found", 404, entity="project", id=project_id)
     return project
+
+
+def list_projects(session: Session, actor: Principal) -> list[Project]:
+    """The projects the actor may see, oldest first."""
+    return list(session.scalars(scope_projects(select(Project), actor).order_by(Project.id)))
 
 
 def create_project(
@@ -105,6 +112,16 @@ def get_batch(session: Session, actor: Principal, batch_id: int, *, lock: bool =
     if batch is None:
         raise DeskError("not_found", 404, entity="batch", id=batch_id)
     return batch
+
+
+def list_batches(
+    session: Session, actor: Principal, *, project_id: int | None = None
+) -> list[Batch]:
+    """The batches the actor may see (of one project, if named), newest first."""
+    stmt = scope_batches(select(Batch), actor)
+    if project_id is not None:
+        stmt = stmt.where(Batch.project_id == project_id)
+    return list(session.scalars(stmt.order_by(Batch.id.desc())))
 
 
 def create_batch(session: Session, actor: Principal, *, project_id: int, name: str) -> Batch:

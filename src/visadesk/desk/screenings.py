@@ -23,7 +23,7 @@ from visadesk.desk.authz import Principal, require, scope_trips
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import locked
 from visadesk.desk.models import Batch, Case, CaseEvent, Person, Project, Screening, Trip, utcnow
-from visadesk.desk.projects import ensure_open
+from visadesk.desk.projects import ensure_open, get_batch
 from visadesk.engine import Screener, ScreeningResult
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
@@ -33,6 +33,8 @@ __all__ = [
     "NO_CASE",
     "SENSITIVE",
     "CaseHome",
+    "batch_trips",
+    "case_of_trip",
     "case_row",
     "facts_of",
     "get_trip",
@@ -44,7 +46,6 @@ __all__ = [
     "search_of",
     "search_text",
     "set_person",
-    "trip_case_ids",
 ]
 
 #: Roster facts kept encrypted on the person, not in the trip's facts.
@@ -63,12 +64,21 @@ def get_trip(session: Session, actor: Principal, trip_id: int) -> Trip:
     return trip
 
 
-def trip_case_ids(session: Session, trip_ids: list[int]) -> dict[int, int]:
-    """The case of each of these trips that has one (trip id -> case id)."""
-    if not trip_ids:
-        return {}
-    rows = session.execute(select(Case.trip_id, Case.id).where(Case.trip_id.in_(trip_ids)))
-    return dict(rows.tuples().all())
+def case_of_trip(session: Session, trip: Trip) -> Case | None:
+    """The trip's case, if one is open."""
+    return session.scalar(select(Case).where(Case.trip_id == trip.id))
+
+
+def batch_trips(session: Session, actor: Principal, batch_id: int) -> list[tuple[Trip, int | None]]:
+    """The trips of a batch the actor may see (in id order), each with its case's id."""
+    get_batch(session, actor, batch_id)
+    trips = session.scalars(
+        scope_trips(select(Trip), actor).where(Trip.batch_id == batch_id).order_by(Trip.id)
+    ).all()
+    wanted = [t.id for t in trips]
+    rows = session.execute(select(Case.trip_id, Case.id).where(Case.trip_id.in_(wanted)))
+    case_ids = dict(rows.all())
+    return [(t, case_ids.get(t.id)) for t in trips]
 
 
 def facts_of(trip: Trip) -> dict[str, FactValue]:

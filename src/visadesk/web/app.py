@@ -30,7 +30,7 @@ from visadesk.desk.api.state import Desk
 from visadesk.desk.errors import DeskError
 from visadesk.i18n import LANGUAGES, t
 from visadesk.roster.model import RosterError
-from visadesk.web import accounts, casework, pages
+from visadesk.web import accounts, batches, casework, projects, rosters, session
 from visadesk.web.templating import LANG_COOKIE, LoginRequired, is_htmx, render
 
 __all__ = ["mount_web"]
@@ -111,7 +111,8 @@ def _wrap(api_handler: Handler | None, page_handler: Handler) -> Handler:
 def mount_web(app: FastAPI, desk: Desk) -> None:
     """Add the web pages to ``app`` (called at the end of ``create_app``)."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
+    for pages in (session, projects, batches, rosters):
+        app.include_router(pages.router)
     app.include_router(casework.router)
     app.include_router(accounts.router)
     try:

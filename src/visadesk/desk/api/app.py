@@ -22,6 +22,7 @@ from visadesk import __version__
 from visadesk.desk import bounded
 from visadesk.desk.api import middleware
 from visadesk.desk.api.accounts_routes import router as accounts_router
+from visadesk.desk.api.cases_routes import router as cases_router
 from visadesk.desk.api.deps import request_lang
 from visadesk.desk.api.routes import router
 from visadesk.desk.api.schemas import control_problem
@@ -163,6 +164,7 @@ def create_app(desk: Desk) -> FastAPI:
         return {"status": "ok", "policy": desk.policy.version}
 
     app.include_router(router)
+    app.include_router(cases_router)
     app.include_router(accounts_router)
     mount_web(app, desk)
     middleware.install(app, desk.settings)
