@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from visadesk.desk import audit
 from visadesk.desk.authz import Principal
 from visadesk.desk.bounded import Budget, read_bounded
+from visadesk.desk.config import Settings
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Project, utcnow
@@ -42,6 +43,7 @@ from visadesk.screening import screen_roster
 __all__ = [
     "ROSTER_SUFFIXES",
     "STORED_WIDTH",
+    "Filing",
     "PreparedUpload",
     "RosterFile",
     "UploadReport",
@@ -260,32 +262,45 @@ def upload_roster(
     return report
 
 
-def file_roster(
-    sessions: sessionmaker[Session],
-    actor: Principal,
-    batch_id: int,
-    roster: RosterFile,
-    *,
-    policy: Policy,
-    as_of: dt.date,
-    budget: Budget | None = None,
-) -> UploadReport:
+class Filing(Protocol):
+    """What filing a roster reads of a running desk: its sessions, rule set, screening
+    date and the roster budget (:class:`visadesk.desk.config.Settings`)."""
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+
+    @property
+    def policy(self) -> Policy: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def today(self) -> Callable[[], dt.date]: ...
+
+
+def file_roster(desk: Filing, actor: Principal, batch_id: int, roster: RosterFile) -> UploadReport:
     """File a roster into a batch, in three steps: refuse early an upload the caller may
-    not make (a read transaction), read and screen the file within limits and
-    ``budget`` (no transaction), then store it (one write transaction)."""
-    with read_session(sessions) as session:
+    not make (a read transaction), read and screen the file within the desk's limits and
+    roster budget (no transaction), then store it (one write transaction)."""
+    as_of = desk.today()
+    with read_session(desk.sessions) as session:
         upload_target(session, actor, batch_id)
     prepared = prepare_upload(
-        data=roster.data, filename=roster.filename, policy=policy, as_of=as_of, budget=budget
+        data=roster.data,
+        filename=roster.filename,
+        policy=desk.policy,
+        as_of=as_of,
+        budget=desk.settings.roster_budget,
     )
-    with write_session(sessions) as session:
+    with write_session(desk.sessions) as session:
         return upload_roster(
             session,
             actor,
             batch_id,
             data=roster.data,
             filename=roster.filename,
-            policy=policy,
+            policy=desk.policy,
             as_of=as_of,
             prepared=prepared,
         )

@@ -156,8 +156,8 @@ def _manage(request: Request, user_id: int, csrf_token: str, active: bool) -> Re
         request,
         csrf_token,
         lambda session, me: lifecycle.set_active(session, me, user_id, active),
-        done=done,
-        again=_again(request),
+        done,
+        _again(request),
     )
 
 
@@ -184,7 +184,7 @@ def issue_reset(request: Request, user_id: UserId, csrf_token: Csrf = "") -> Res
         link = str(request.base_url).rstrip("/") + f"/reset/{token}"
         return _users_page(request, me, reset_link=link, reset_for=email)
 
-    return submit(request, csrf_token, issue, done=show, again=_again(request))
+    return submit(request, csrf_token, issue, show, _again(request))
 
 
 # -- reset link ---------------------------------------------------------------------------------

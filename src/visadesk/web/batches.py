@@ -175,8 +175,8 @@ def invite(
         request,
         csrf_token,
         lambda session, user: desk_projects.invite(session, user, batch_id, org_id),
-        done=f"/batches/{batch_id}?done=invited",
-        again=_again(request, batch_id),
+        f"/batches/{batch_id}?done=invited",
+        _again(request, batch_id),
     )
 
 
@@ -187,8 +187,8 @@ def submit_batch(request: Request, batch_id: int, csrf_token: Csrf = "") -> Resp
         request,
         csrf_token,
         lambda session, user: transitions.submit_batch(session, user, batch_id, desk),
-        done=f"/batches/{batch_id}?done=submitted",
-        again=_again(request, batch_id),
+        f"/batches/{batch_id}?done=submitted",
+        _again(request, batch_id),
     )
 
 

@@ -274,11 +274,7 @@ def transition(  # noqa: PLR0917 - the form's fields
 
     form = {"comment": comment, "interview_at": interview_at}
     return submit(
-        request,
-        csrf_token,
-        move,
-        done=f"/cases/{case_id}?done=moved",
-        again=_again(request, case_id, form),
+        request, csrf_token, move, f"/cases/{case_id}?done=moved", _again(request, case_id, form)
     )
 
 
@@ -310,8 +306,8 @@ def upload_document(
         request,
         csrf_token,
         add,
-        done=f"/cases/{case_id}?done=uploaded_document#documents",
-        again=_again(request, case_id),
+        f"/cases/{case_id}?done=uploaded_document#documents",
+        _again(request, case_id),
     )
 
 

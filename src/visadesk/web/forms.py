@@ -44,7 +44,6 @@ def submit(
     request: Request,
     csrf_token: str,
     operation: Callable[[Session, Principal], _T],
-    *,
     done: str | Callable[[_T], str | Response],
     again: Page,
 ) -> Response:

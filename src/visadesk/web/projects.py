@@ -134,8 +134,8 @@ def create_project(  # noqa: PLR0917 - the form's fields
         request,
         csrf_token,
         create,
-        done=lambda project_id: f"/projects/{project_id}?done=project_created",
-        again=lambda user, error, status: _projects_page(request, user, error, status, form),
+        lambda project_id: f"/projects/{project_id}?done=project_created",
+        lambda user, error, status: _projects_page(request, user, error, status, form),
     )
 
 
@@ -191,6 +191,6 @@ def create_batch(
         request,
         csrf_token,
         create,
-        done=lambda batch_id: f"/batches/{batch_id}?done=batch_created",
-        again=lambda user, error, status: _project_page(request, user, project_id, error, status),
+        lambda batch_id: f"/batches/{batch_id}?done=batch_created",
+        lambda user, error, status: _project_page(request, user, project_id, error, status),
     )

@@ -46,15 +46,7 @@ def _upload(
     """File the roster; success shows the batch with the report, refusal the problems."""
     desk = desk_of(request)
     try:
-        report = uploads.file_roster(
-            desk.sessions,
-            user,
-            batch_id,
-            roster,
-            policy=desk.policy,
-            as_of=desk.today(),
-            budget=desk.settings.roster_budget,
-        )
+        report = uploads.file_roster(desk, user, batch_id, roster)
     except RosterError as refused:
         return _problems_page(request, user, batch_id=batch_id, refused=refused, roster=roster)
     except DeskError as error:

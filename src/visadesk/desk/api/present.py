@@ -26,6 +26,10 @@ __all__ = [
 ]
 
 
+def _names(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
 def _columns(row: object, *names: str) -> dict[str, Any]:
     """``row``'s attributes of these names, by name, in this order."""
     return {name: getattr(row, name) for name in names}
@@ -40,16 +44,8 @@ def user_out(u: User) -> dict[str, Any]:
 
 
 #: The columns of a project and of a document, as the API shows them.
-PROJECT_FIELDS: Final = (
-    "id",
-    "sponsor_id",
-    "name",
-    "worksite",
-    "state",
-    "sector",
-    "investment_usd",
-    "start_date",
-    "end_date",
+PROJECT_FIELDS: Final = _names(
+    "id sponsor_id name worksite state sector investment_usd start_date end_date"
 )
 
 
@@ -147,18 +143,9 @@ def event_out(e: CaseEvent) -> dict[str, Any]:
     return _columns(e, "id", "from_state", "to_state", "actor_id", "at", "comment")
 
 
-DOCUMENT_FIELDS: Final = (
-    "id",
-    "case_id",
-    "kind",
-    "filename",
-    "content_type",
-    "size",
-    "sha256",
-    "status",
-    "uploaded_at",
-    "reviewed_at",
-    "review_comment",
+DOCUMENT_FIELDS: Final = _names(
+    "id case_id kind filename content_type size "
+    "sha256 status uploaded_at reviewed_at review_comment"
 )
 
 

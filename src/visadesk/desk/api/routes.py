@@ -188,16 +188,7 @@ def upload_roster(
         uploads.read_upload(file.file, desk.settings.max_upload_bytes),
         file.filename or "roster.csv",
     )
-    report = uploads.file_roster(
-        desk.sessions,
-        me,
-        batch_id,
-        roster,
-        policy=desk.policy,
-        as_of=desk.today(),
-        budget=desk.settings.roster_budget,
-    )
-    return report.as_json()
+    return uploads.file_roster(desk, me, batch_id, roster).as_json()
 
 
 @router.post("/batches/{batch_id}/submit", response_model=SubmitOut, tags=["batches"])
