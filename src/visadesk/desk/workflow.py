@@ -9,7 +9,7 @@ checked by :mod:`visadesk.desk.services`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 __all__ = [
     "DECIDED",
@@ -33,15 +33,7 @@ Role = Literal[
     "sponsor_staff",
     "subcontractor_staff",
 ]
-ROLES: Final[tuple[Role, ...]] = (
-    "desk_admin",
-    "desk_supervisor",
-    "desk_officer",
-    "auditor",
-    "sponsor_admin",
-    "sponsor_staff",
-    "subcontractor_staff",
-)
+ROLES: Final[tuple[Role, ...]] = get_args(Role)
 
 STATES: Final = (
     "draft",

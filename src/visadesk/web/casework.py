@@ -20,16 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases, documents
-from visadesk.desk.api.deps import request_lang
-from visadesk.desk.api.schemas import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.authz import Principal, scope_organizations, scope_projects
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.documents import _UPLOAD_STATES as UPLOAD_STATES
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.models import CaseEvent, Organization, Project, Trip
 from visadesk.desk.workflow import STATES
 from visadesk.roster.schema import SECTORS
+from visadesk.serve.request import request_lang
 from visadesk.web import views
 from visadesk.web.templating import KST, check_csrf, desk_of, is_htmx, render, require_user
 

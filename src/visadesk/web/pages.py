@@ -25,10 +25,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from visadesk.desk import accounts, filing, tokens
-from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
-from visadesk.desk.api.routes import client_of
-from visadesk.desk.api.schemas import SINGLE_LINE
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import (
     Principal,
     scope_batches,
@@ -39,6 +35,7 @@ from visadesk.desk.authz import (
 )
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import SINGLE_LINE
 from visadesk.desk.models import (
     Batch,
     BatchMember,
@@ -49,9 +46,11 @@ from visadesk.desk.models import (
     SponsorLink,
     Trip,
 )
+from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
 from visadesk.roster.model import RosterError
 from visadesk.roster.schema import SECTORS
+from visadesk.serve.request import SESSION_COOKIE, client_of, request_lang
 from visadesk.web import rostergrid, views
 from visadesk.web.templating import (
     check_csrf,

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import accounts, audit, cases, directory, documents, filing, tokens
 from visadesk.desk.api import present
-from visadesk.desk.api.deps import SESSION_COOKIE, Caller, DeskDep, Lang, ReadDB, WriteDB
+from visadesk.desk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.desk.api.schemas import (
-    MAX_ID,
     AnnotationOut,
     AuditOut,
     BatchIn,
@@ -56,6 +55,8 @@ from visadesk.desk.authz import (
 )
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import MAX_ID
+from visadesk.desk.localize import localized
 from visadesk.desk.models import (
     Batch,
     BatchMember,
@@ -67,7 +68,7 @@ from visadesk.desk.models import (
     Trip,
     User,
 )
-from visadesk.desk.proxies import client_address
+from visadesk.serve.request import SESSION_COOKIE, DeskDep, Lang, client_of
 
 __all__ = ["router"]
 
@@ -82,13 +83,6 @@ PerPage = Annotated[int, Query(ge=1, le=200)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 #: A row id filtering a list.
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-
-
-def client_of(request: Request) -> str:
-    """The client's address; X-Forwarded-For only from VISADESK_TRUSTED_PROXIES."""
-    trusted = request.app.state.desk.settings.trusted_proxies
-    peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 # -- auth ---------------------------------------------------------------------------------
@@ -317,7 +311,7 @@ def get_trip(trip_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang)
     return {
         **present.trip_out(trip, case_id),
         "facts": dict(trip.facts),
-        "screening": present.localized(s.result, desk.policy, lang, s.as_of) if s else None,
+        "screening": localized(s.result, desk.policy, lang, s.as_of) if s else None,
     }
 
 
@@ -376,7 +370,7 @@ def _case_detail(db: Session, me: Principal, case: Case, desk: Any, lang: str) -
         "next_states": cases.next_steps(case, me),
         "events": [present.event_out(e) for e in events],
         "annotation": annotation,
-        "screening": present.localized(s.result, desk.policy, lang, s.as_of) if s else None,
+        "screening": localized(s.result, desk.policy, lang, s.as_of) if s else None,
     }
 
 
