@@ -25,10 +25,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, select, update
 
 from visadesk.desk import accounts, projects, uploads
-from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.models import Person, Screening, Trip
+from visadesk.desk.runtime import build_desk
+from visadesk.server import create_app
 from visadesk.web.harness import DEMO_PASSWORD, seed_demo
 
 TODAY = dt.date(2026, 11, 27)

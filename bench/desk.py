@@ -49,9 +49,9 @@ from bench import desk_load, desk_report
 from bench.desk_load import Load
 from bench.desk_seed import PASSWORD, seed
 from visadesk.desk import accounts, directory, projects, tokens
-from visadesk.desk.api.app import build_desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, write_session
+from visadesk.desk.runtime import build_desk
 from visadesk.policy.load import load_policy
 from visadesk.screening import screen_roster
 from visadesk.synth import write_synthetic

@@ -1,6 +1,6 @@
 """The two applications the desk benchmark serves with uvicorn (``--factory``).
 
-``desk_app``  the real desk (``visadesk.desk.api.create_app``), configured from
+``desk_app``  the real desk (``visadesk.server.create_app``), configured from
               the environment as a deployment is (``Settings.from_env``), on a
               database the benchmark has already migrated and seeded; the
               screening date is pinned by ``VISADESK_BENCH_TODAY`` (ISO date).
@@ -21,8 +21,9 @@ __all__ = ["bare_app", "desk_app"]
 
 def desk_app() -> FastAPI:
     # Imported here, so that the bare application's process does not load the desk.
-    from visadesk.desk.api.app import build_desk, create_app  # noqa: PLC0415
     from visadesk.desk.config import Settings  # noqa: PLC0415
+    from visadesk.desk.runtime import build_desk  # noqa: PLC0415
+    from visadesk.server import create_app  # noqa: PLC0415
 
     pinned = os.environ.get("VISADESK_BENCH_TODAY")
     today: Callable[[], dt.date] | None = None

@@ -24,12 +24,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
 from visadesk.desk import cases, documents, projects, transitions, uploads
-from visadesk.desk.api.app import build_desk, create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case
+from visadesk.desk.runtime import Desk, build_desk
 from visadesk.desk.transitions import Move
+from visadesk.server import create_app
 from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 TODAY: Final = dt.date(2026, 11, 27)

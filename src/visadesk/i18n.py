@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Final
+from typing import Final, Literal, get_args
 
 from babel.messages.pofile import read_po
 
-__all__ = ["LANGUAGES", "catalog", "normalize_lang", "t"]
+__all__ = ["LANGUAGES", "Language", "catalog", "normalize_lang", "t"]
 
-LANGUAGES: Final = ("en", "ko")
+Language = Literal["en", "ko"]
+LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
 
 
 def normalize_lang(lang: str | None) -> str:

@@ -26,12 +26,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from visadesk.desk.api.app import build_desk, create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url
 from visadesk.desk.models import Base
+from visadesk.desk.runtime import Desk, build_desk
+from visadesk.server import create_app
 from visadesk.web.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
 
 #: The screening date the desk tests run at (the sample roster's trips are after it).

@@ -23,10 +23,10 @@ from typer.testing import CliRunner
 from tests.desk.conftest import PASSWORD, World
 from visadesk.cli import app as cli_app
 from visadesk.desk import accounts, crypto
-from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import ApiToken, AuditEntry, User, utcnow
+from visadesk.desk.runtime import Desk
+from visadesk.serve.request import CSRF_HEADER, SESSION_COOKIE
 
 NEW = "a brand new passphrase"
 

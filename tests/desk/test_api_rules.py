@@ -20,9 +20,9 @@ from sqlalchemy import func, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, cases, documents, projects, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Case, CaseEvent, Document
+from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, TRANSITIONS, Transition
 from visadesk.i18n import t
 

@@ -21,9 +21,9 @@ from sqlalchemy import delete, func, select, text, update
 
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, audit, documents, projects, transitions, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Case
+from visadesk.desk.runtime import Desk
 from visadesk.desk.transitions import Move
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -26,10 +26,10 @@ from sqlalchemy import select, text, update
 from tests.desk.conftest import World
 from tests.desk.test_cli_desk import desk_env, run
 from visadesk.desk import audit, backup
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings, new_audit_key
 from visadesk.desk.db import make_engine, read_session, session_factory, upgrade, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Base
+from visadesk.desk.runtime import Desk
 
 KEY_A = "a" * 24 + new_audit_key()[:24]
 KEY_B = "b" * 24 + new_audit_key()[:24]

@@ -19,11 +19,11 @@ from sqlalchemy import select, update
 
 from tests.desk.conftest import PASSWORD, World
 from visadesk.desk import accounts, tokens
-from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import ApiToken, LoginAttempt, User, utcnow
+from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
+from visadesk.serve.request import CSRF_HEADER, SESSION_COOKIE
 
 PRODUCTION_HASHER: PasswordHasher = vars(accounts)["_HASHER"]
 

@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 from tests.desk.conftest import PASSWORD
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import backup, crypto, keys
-from visadesk.desk.api.state import Desk
 from visadesk.desk.crypto import Keyring
 from visadesk.desk.db import head_revision, make_engine
 from visadesk.desk.documents import document_path
+from visadesk.desk.runtime import Desk
 
 __all__ = ["keep_keyring"]
 

@@ -29,13 +29,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from visadesk.desk import accounts, documents, projects, uploads
-from visadesk.desk.api.app import build_desk, create_app
-from visadesk.desk.api.middleware import MULTIPART_SLACK
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case, User
+from visadesk.desk.runtime import Desk, build_desk
+from visadesk.serve.middleware import MULTIPART_SLACK
+from visadesk.server import create_app
 from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 from .conftest import TODAY, roster_csv, roster_rows

@@ -15,10 +15,10 @@ from typer.testing import CliRunner, Result
 from tests.desk.conftest import AUDIT_KEY, PASSWORD
 from visadesk.cli import app, serve_cmd
 from visadesk.desk import crypto, demo_world, keys
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import head_revision, write_session
 from visadesk.desk.models import AuditEntry, User
+from visadesk.desk.runtime import Desk
 
 runner = CliRunner()
 #: The newest migration (each new one must not break these tests).

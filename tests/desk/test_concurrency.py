@@ -28,8 +28,6 @@ from sqlalchemy import func, insert, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, audit, documents, projects, uploads
-from visadesk.desk.api.app import create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import make_engine, read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import flush_versioned
@@ -43,7 +41,9 @@ from visadesk.desk.models import (
     Person,
     Trip,
 )
+from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
+from visadesk.server import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Racers per race.

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import csrf_of
 from visadesk.desk import accounts, documents, projects, transitions, uploads
-from visadesk.desk.api.app import create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Batch, Case, Document, Project, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
 from visadesk.safetext import control_character, escaped
+from visadesk.server import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROJECT = "Hanbit GA Cell Plant"

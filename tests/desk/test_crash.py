@@ -36,11 +36,11 @@ from sqlalchemy.engine import make_url
 
 from tests.desk.conftest import TODAY, World
 from visadesk.desk import projects
-from visadesk.desk.api.app import build_desk, create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, read_session, write_session
 from visadesk.desk.models import Case, Person, Screening, Trip
+from visadesk.desk.runtime import Desk, build_desk
+from visadesk.server import create_app
 from visadesk.synth import write_synthetic
 
 ROOT: Final = Path(__file__).parents[2]

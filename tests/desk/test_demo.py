@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import demo, demo_rosters, demo_world, keys
-from visadesk.desk.api.state import Desk
 from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Organization, User
+from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, STATES
 from visadesk.roster.schema import COLUMNS
 

@@ -27,11 +27,11 @@ from sqlalchemy import func, select
 
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, documents, projects, screenings, tokens, uploads
-from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Base, Batch, BatchMember, Case, Document, Trip
+from visadesk.desk.runtime import Desk
+from visadesk.serve.request import CSRF_HEADER, SESSION_COOKIE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROJECT_A = "Hanbit GA Cell Plant"

@@ -11,9 +11,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from tests.desk.conftest import PASSWORD, TODAY, roster_csv, roster_rows
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import directory, keys, projects, tokens, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, Person
+from visadesk.desk.runtime import Desk
 
 __all__ = ["keep_keyring"]
 

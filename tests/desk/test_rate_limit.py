@@ -25,12 +25,12 @@ from sqlalchemy import select
 
 from tests.desk.conftest import PASSWORD, World
 from visadesk.desk import accounts
-from visadesk.desk.api.app import create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import LoginAttempt, utcnow
 from visadesk.desk.proxies import client_address, parse_trusted
+from visadesk.desk.runtime import Desk
+from visadesk.server import create_app
 from visadesk.web.harness import serve
 
 LIMITS = accounts.LIMITS

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.cli import rescreen_cmd
 from visadesk.desk import rescreen
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Screening, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.policy.load import load_policy
 
 

@@ -38,9 +38,9 @@ from visadesk.desk import accounts, documents, projects, tokens, uploads
 from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.cases_routes import router as cases_router
 from visadesk.desk.api.routes import router
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import write_session
 from visadesk.desk.models import ApiToken, Case, User, utcnow
+from visadesk.desk.runtime import Desk
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Every operation of the API, as schemathesis labels them ("GET /api/v1/cases").

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, cases, projects, screenings, transitions, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import AuditEntry, Batch, Case, CaseEvent, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.desk.transitions import Move
 from visadesk.desk.workflow import BACKLOG_STATES, OPEN_STATES, STATES
 from visadesk.engine import Screener

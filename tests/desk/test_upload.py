@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, documents, projects, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Base, Case, Person
+from visadesk.desk.runtime import Desk
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40

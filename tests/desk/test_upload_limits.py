@@ -28,9 +28,9 @@ from tests.desk.conftest import PASSWORD, World
 from tests.desk.test_upload import _batch, _counts
 from tests.roster import test_bombs as bombs
 from visadesk.desk import accounts
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Person
+from visadesk.desk.runtime import Desk
 from visadesk.web.harness import DemoWorld
 
 SECONDS = 2.0

@@ -19,8 +19,8 @@ from tests.desk.conftest import *  # noqa: F403 - the desk fixtures: desk, clien
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.cli import app
 from visadesk.desk import accounts, projects, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import write_session
+from visadesk.desk.runtime import Desk
 from visadesk.roster import write_roster
 from visadesk.roster.schema import FactValue
 from visadesk.safecells import csv_cell, is_formula_like, neutralise_workbook

@@ -12,8 +12,7 @@ from babel.messages.pofile import read_po
 
 from visadesk.i18n import catalog
 from visadesk.roster import PROBLEM_CODES, Problem
-from visadesk.roster.limits import LIMIT_NAMES
-from visadesk.roster.model import message_keys
+from visadesk.roster.model import LIMIT_NAMES, message_keys
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "visadesk" / "roster"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

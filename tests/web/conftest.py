@@ -38,9 +38,9 @@ from tests.desk.conftest import (  # noqa: F401 - fixtures re-exported for these
     world,
 )
 from visadesk.desk import accounts
-from visadesk.desk.api.app import create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.models import Trip
+from visadesk.desk.runtime import Desk
+from visadesk.server import create_app
 
 HANBIT: str = "Hanbit GA Cell Plant"
 SEJIN: str = "Sejin Plant Engineering & Construction"

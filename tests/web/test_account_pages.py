@@ -26,11 +26,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from tests.desk.conftest import World
 from tests.web.conftest import ARTIFACTS, TODAY, chromium_path, csrf_of
 from visadesk.desk import accounts
-from visadesk.desk.api.app import build_desk, create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
+from visadesk.desk.runtime import Desk, build_desk
 from visadesk.i18n import t
+from visadesk.server import create_app
 from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import HANBIT
 from visadesk.desk import projects, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Screening, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.web import views
 from visadesk.web.batches import PEOPLE_PER_PAGE
 

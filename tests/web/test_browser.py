@@ -44,13 +44,13 @@ from tests.web.conftest import (
     sample_xlsx,
 )
 from visadesk.desk import documents, projects, transitions, uploads
-from visadesk.desk.api.app import build_desk, create_app
-from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
+from visadesk.desk.runtime import Desk, build_desk
 from visadesk.i18n import t
+from visadesk.server import create_app
 from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 CHROMIUM_ARGS = [

@@ -21,8 +21,8 @@ from tests.web.conftest import (
     roster_csv,
 )
 from visadesk.desk import projects, transitions, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.db import write_session
+from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, STATES
 from visadesk.i18n import catalog, t
 from visadesk.roster.schema import SECTORS

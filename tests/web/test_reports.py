@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from tests.desk.conftest import *  # noqa: F403 - the desk fixtures: desk, client, world, ...
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, projects, screenings, transitions, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.desk.transitions import Move
 from visadesk.desk.workflow import STATES
 from visadesk.engine import Screener

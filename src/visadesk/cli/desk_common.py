@@ -25,8 +25,8 @@ from visadesk.i18n import t
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from visadesk.desk.api.state import Desk
     from visadesk.desk.config import Settings
+    from visadesk.desk.runtime import Desk
 
 __all__ = [
     "LOOPBACK",
@@ -122,7 +122,7 @@ def run_server(desk: Desk, host: str, port: int, lang: str) -> None:
     """Serve ``desk``'s web app with uvicorn until stopped."""
     import uvicorn  # noqa: PLC0415
 
-    from visadesk.desk.api.app import create_app  # noqa: PLC0415
+    from visadesk.server import create_app  # noqa: PLC0415
 
     announce(host, port, lang)
     uvicorn.run(create_app(desk), host=host, port=port)

@@ -73,7 +73,8 @@ def db_upgrade(lang: Lang = None) -> None:
 
 def reload_app() -> FastAPI:
     """The application factory ``serve --reload`` hands to uvicorn (settings from the env)."""
-    from visadesk.desk.api.app import build_desk, create_app  # noqa: PLC0415
+    from visadesk.desk.runtime import build_desk  # noqa: PLC0415
+    from visadesk.server import create_app  # noqa: PLC0415
 
     return create_app(build_desk(settings()))
 
@@ -96,7 +97,7 @@ def serve(
             "visadesk.cli.serve_cmd:reload_app", factory=True, host=host, port=port, reload=True
         )
         return
-    from visadesk.desk.api.app import build_desk  # noqa: PLC0415
+    from visadesk.desk.runtime import build_desk  # noqa: PLC0415
 
     with desk_handled(code):
         desk = build_desk(settings())
@@ -184,7 +185,7 @@ def demo_cmd(
         fail(t("desk_cli.error.trips", code, trips=trips, min=MIN_TRIPS, max=MAX_TRIPS))
     password, from_env = _demo_password(code)
     from visadesk.desk import backup, demo  # noqa: PLC0415
-    from visadesk.desk.api.app import build_desk  # noqa: PLC0415
+    from visadesk.desk.runtime import build_desk  # noqa: PLC0415
 
     with desk_handled(code):
         chosen = settings()

@@ -15,7 +15,7 @@ caller's scope is indistinguishable from one that does not exist (404).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar, get_args
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
@@ -35,8 +35,10 @@ from visadesk.desk.workflow import ROLES, Role
 
 __all__ = [
     "DESK_ROLES",
+    "ORG_KINDS",
     "PERMISSIONS",
     "Action",
+    "OrgKind",
     "Principal",
     "S",
     "require",
@@ -93,8 +95,12 @@ PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
 }
 assert set(PERMISSIONS) == set(ROLES)
 
+#: The kinds of organization: the desk itself, sponsors and their subcontractors.
+OrgKind = Literal["desk", "sponsor", "subcontractor"]
+ORG_KINDS: Final[tuple[OrgKind, ...]] = get_args(OrgKind)
+
 #: Which organization kind each role belongs to.
-ROLE_ORG_KIND: Final[dict[Role, str]] = {
+ROLE_ORG_KIND: Final[dict[Role, OrgKind]] = {
     "desk_admin": "desk",
     "desk_supervisor": "desk",
     "desk_officer": "desk",

@@ -29,7 +29,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import directory, documents, projects, tokens, transitions, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.demo_rosters import DemoRow, demo_rows, roster_csv
@@ -48,6 +47,7 @@ from visadesk.desk.demo_world import (
     DemoProject,
 )
 from visadesk.desk.models import AuditHead, Case, Document, Trip
+from visadesk.desk.runtime import Desk
 
 __all__ = ["DemoLogin", "DemoReport", "demo_pdf", "seed"]
 

@@ -15,7 +15,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path, PurePath
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,8 @@ from visadesk.policy.documents import Checklist, DocumentItem
 __all__ = [
     "ALLOWED_TYPES",
     "MAX_DOCUMENT_BYTES",
+    "REVIEWS",
+    "Review",
     "case_checklist",
     "checklist_with_uploads",
     "document_path",
@@ -46,6 +48,9 @@ __all__ = [
 ]
 
 MAX_DOCUMENT_BYTES: Final = 10 * 1024 * 1024
+#: What a desk officer's review of an upload may say.
+Review = Literal["accepted", "rejected"]
+REVIEWS: Final[tuple[Review, ...]] = get_args(Review)
 #: content type -> the bytes such a file starts with
 ALLOWED_TYPES: Final = {
     "application/pdf": (b"%PDF-",),
@@ -201,9 +206,9 @@ def review(
     ``already_reviewed``."""
     doc = get_document(session, actor, document_id, lock=True)
     require(actor, "document.review")
-    if status not in {"accepted", "rejected"}:
+    if status not in REVIEWS:
         raise DeskError(
-            "invalid_choice", 422, field="status", value=status, choices="accepted, rejected"
+            "invalid_choice", 422, field="status", value=status, choices=", ".join(REVIEWS)
         )
     if doc.status != "pending":
         raise DeskError("already_reviewed", 409, id=doc.id, status=doc.status)

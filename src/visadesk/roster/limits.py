@@ -36,11 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from visadesk.roster.model import Problem, RosterError
+from visadesk.roster.model import LIMIT_NAMES, Problem, RosterError
 
 __all__ = [
     "DESK_LIMITS",
-    "LIMIT_NAMES",
     "ROSTER_LIMITS",
     "RosterLimits",
     "check_cell",
@@ -48,23 +47,6 @@ __all__ = [
     "check_shape",
     "limit_error",
 ]
-
-#: Every limit a refusal can name (``Problem.params["limit"]``).
-LIMIT_NAMES: Final = (
-    "file_bytes",
-    "rows",
-    "columns",
-    "cells",
-    "cell_chars",
-    "xlsx_members",
-    "xlsx_member_bytes",
-    "xlsx_total_bytes",
-    "xlsx_ratio",
-    "xlsx_dimension",
-    "shared_strings",
-    "time",
-    "memory",
-)
 
 _MIB: Final = 1 << 20
 

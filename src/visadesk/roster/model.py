@@ -17,6 +17,7 @@ from visadesk.roster.schema import COLUMN_BY_NAME, Facts
 from visadesk.roster.sensitive import mask_value, scrub
 
 __all__ = [
+    "LIMIT_NAMES",
     "PROBLEM_CODES",
     "Problem",
     "Roster",
@@ -69,6 +70,23 @@ PROBLEM_CODES: Final = (
     "cannot_encode",
 )
 
+#: Every limit a refusal can name (``Problem.params["limit"]``).
+LIMIT_NAMES: Final = (
+    "file_bytes",
+    "rows",
+    "columns",
+    "cells",
+    "cell_chars",
+    "xlsx_members",
+    "xlsx_member_bytes",
+    "xlsx_total_bytes",
+    "xlsx_ratio",
+    "xlsx_dimension",
+    "shared_strings",
+    "time",
+    "memory",
+)
+
 #: ``rrn_present`` reads differently when found by header, with or without values.
 _RRN_VARIANTS: Final = ("header", "header_rows", "value")
 
@@ -87,8 +105,6 @@ def _problem_key(code: str, params: Mapping[str, str]) -> str:
 
 def message_keys() -> tuple[str, ...]:
     """Every catalog key the roster package renders."""
-    from visadesk.roster.limits import LIMIT_NAMES  # noqa: PLC0415 - limits imports this module
-
     variants = {"rrn_present", "limit_exceeded"}
     keys = [f"roster.problem.{code}" for code in PROBLEM_CODES if code not in variants]
     keys += [f"roster.problem.rrn_present.{variant}" for variant in _RRN_VARIANTS]

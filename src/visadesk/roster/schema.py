@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import Final, Literal, get_args
 
 __all__ = [
     "ACTIVITY_CODES",
@@ -25,6 +25,7 @@ __all__ = [
     "ColumnType",
     "FactValue",
     "Facts",
+    "Sector",
 ]
 
 #: A fact as the engine sees it. ``None`` means "not known" (a blank cell).
@@ -59,7 +60,8 @@ ACTIVITY_CODES: Final = (
     "manage_us_entity",
     "professional_work",
 )
-SECTORS: Final = (
+#: A project's sector: the roster's column, the desk's projects and the API's bodies.
+Sector = Literal[
     "shipbuilding",
     "energy",
     "batteries",
@@ -69,7 +71,8 @@ SECTORS: Final = (
     "ai_quantum",
     "automotive",
     "other",
-)
+]
+SECTORS: Final[tuple[Sector, ...]] = get_args(Sector)
 ROLES: Final = ("executive", "manager", "specialist", "technician", "laborer")
 PAID_BY: Final = ("home_employer", "us_entity", "mixed")
 DEGREES: Final = ("none", "associate", "bachelor", "master", "doctorate")

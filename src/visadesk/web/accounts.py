@@ -19,13 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import lifecycle
-from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
-from visadesk.desk.api.routes import client_of
-from visadesk.desk.api.schemas import MAX_ID
 from visadesk.desk.authz import DESK_ROLES, Principal, require, scope_users
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import MAX_ID
 from visadesk.desk.models import Organization, User
+from visadesk.serve.request import SESSION_COOKIE, client_of, request_lang
 from visadesk.web.forms import Page, keep_own_token, own_token, own_token_ok, redirect, submit
 from visadesk.web.templating import check_csrf, desk_of, render, require_user
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import projects as desk_projects
 from visadesk.desk import screenings, transitions, uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal, scope_cases, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Screening, SponsorLink, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.web import views
 from visadesk.web.forms import Csrf, Page, submit
 from visadesk.web.templating import desk_of, is_htmx, lang_of, render, require_user

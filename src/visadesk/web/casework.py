@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases, documents, transitions, uploads
-from visadesk.desk.api.schemas import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.authz import Principal, scope_organizations, scope_projects
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.models import Organization, Project
 from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
 from visadesk.desk.workflow import STATES

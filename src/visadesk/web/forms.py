@@ -19,10 +19,10 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from visadesk.desk.api.schemas import SINGLE_LINE
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import SINGLE_LINE
 from visadesk.web.templating import check_csrf, desk_of, lang_of, require_user
 
 __all__ = ["Csrf", "Page", "keep_own_token", "own_token", "own_token_ok", "redirect", "submit"]

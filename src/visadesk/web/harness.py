@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from visadesk.desk import directory, tokens
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.projects import create_project
+from visadesk.desk.runtime import Desk
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoWorld", "seed_demo", "serve"]
 

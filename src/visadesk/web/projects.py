@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import projects as desk_projects
-from visadesk.desk.api.schemas import SINGLE_LINE
 from visadesk.desk.authz import Principal, scope_batches, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import SINGLE_LINE
 from visadesk.desk.models import Batch, Trip
 from visadesk.roster.schema import SECTORS
 from visadesk.web import views

@@ -17,10 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from visadesk.desk import uploads
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
 from visadesk.roster.model import RosterError
 from visadesk.web import rostergrid

@@ -15,12 +15,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from visadesk.desk import accounts, tokens
-from visadesk.desk.api.deps import SESSION_COOKIE, request_lang
-from visadesk.desk.api.routes import client_of
-from visadesk.desk.api.schemas import SINGLE_LINE
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.inputs import SINGLE_LINE
+from visadesk.serve.request import SESSION_COOKIE, client_of, request_lang
 from visadesk.web.forms import Csrf, keep_own_token, own_token, own_token_ok, redirect
 from visadesk.web.templating import check_csrf, current_user, desk_of, render
 

@@ -12,19 +12,18 @@ Every page handler renders through :func:`render`, which gives each template
 - ``format_date``, ``format_datetime`` and ``format_number``: Babel, in the
   reader's locale (``en_US`` or ``ko_KR``); times are shown in Korean time,
   where the desk works,
-- ``reports``: whether the reports pages (dashboard, downloads) are mounted,
+- ``reports``: whether the reports pages (dashboard, downloads) are there (they are),
 - ``request``.
 
 The reader's language is ``?lang=``, then the ``visadesk_lang`` cookie (set
 whenever ``?lang=`` is given, see :mod:`visadesk.web.app`), then the browser's
-Accept-Language.
+Accept-Language; it and the signed-in user are resolved as for the API
+(:mod:`visadesk.serve.request`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
@@ -36,20 +35,17 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE, request_lang
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
-from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
-from visadesk.desk.tokens import principal_of, resolve_token
+from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
+from visadesk.serve.request import CSRF_HEADER, csrf_ok, request_lang, signed_in
+from visadesk.serve.request import get_desk as desk_of
 
 __all__ = [
     "KST",
-    "LANG_COOKIE",
     "LOCALES",
     "LoginRequired",
-    "Viewer",
     "check_csrf",
     "current_user",
     "desk_of",
@@ -64,7 +60,6 @@ __all__ = [
 ]
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
-LANG_COOKIE: Final = "visadesk_lang"
 LOCALES: Final = {"en": "en_US", "ko": "ko_KR"}
 #: The desk works in Seoul: times are entered and shown in Korean time (no daylight saving).
 KST: Final = dt.timezone(dt.timedelta(hours=9), "KST")
@@ -85,51 +80,9 @@ class LoginRequired(Exception):  # noqa: N818 - control flow (a redirect), not a
         self.next_url = next_url
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """The signed-in user as the header shows them."""
-
-    principal: Principal
-    name: str
-    email: str
-    org_name: str
-    csrf_token: str
-
-
-_UNSET: Final = object()
-
-
-def desk_of(request: Request) -> Desk:
-    desk: Desk = request.app.state.desk
-    return desk
-
-
-def _viewer(request: Request, desk: Desk) -> Viewer | None:
-    """The session's user (looked up once per request), or ``None``."""
-    cached = getattr(request.state, "web_viewer", _UNSET)
-    if cached is None or isinstance(cached, Viewer):
-        return cached
-    viewer: Viewer | None = None
-    secret = request.cookies.get(SESSION_COOKIE)
-    if secret:
-        with read_session(desk.sessions) as session:
-            found = resolve_token(session, secret, "session")
-            if found is not None:
-                user, token = found
-                viewer = Viewer(
-                    principal_of(user),
-                    user.name,
-                    user.email,
-                    user.org.name,
-                    token.csrf_token or "",
-                )
-    request.state.web_viewer = viewer
-    return viewer
-
-
 def current_user(request: Request, desk: Desk | None = None) -> Principal | None:
     """The user of the browser session (cookie ``visadesk_session``), or ``None``."""
-    viewer = _viewer(request, desk or desk_of(request))
+    viewer = signed_in(request, desk)
     return viewer.principal if viewer else None
 
 
@@ -144,16 +97,15 @@ def require_user(request: Request, desk: Desk | None = None) -> Principal:
     return user
 
 
-def session_csrf(request: Request, desk: Desk | None = None) -> str:
-    viewer = _viewer(request, desk or desk_of(request))
+def session_csrf(request: Request) -> str:
+    viewer = signed_in(request)
     return viewer.csrf_token if viewer else ""
 
 
-def check_csrf(request: Request, submitted: str | None, desk: Desk | None = None) -> None:
+def check_csrf(request: Request, submitted: str | None) -> None:
     """Refuse a POST whose form field (or ``X-CSRF-Token`` header) is not the session's token."""
-    expected = session_csrf(request, desk)
-    given = submitted or request.headers.get(CSRF_HEADER) or ""
-    if not (expected and given and hmac.compare_digest(expected, given)):
+    given = submitted or request.headers.get(CSRF_HEADER)
+    if not csrf_ok(session_csrf(request), given):
         raise DeskError("csrf_failed", 403)
 
 
@@ -225,9 +177,8 @@ def render(
     request: Request, template_name: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """Render ``template_name`` with the page context described in the module docstring."""
-    desk = desk_of(request)
     lang = lang_of(request)
-    viewer = _viewer(request, desk)
+    viewer = signed_in(request)
     other = "ko" if lang == "en" else "en"
     base: dict[str, Any] = {
         "request": request,
@@ -245,7 +196,7 @@ def render(
         "htmx": is_htmx(request),
         "path": request.url.path,
         "error": None,
-        "reports": bool(getattr(request.app.state, "web_reports", False)),
+        "reports": True,
         "flash": _flash(request, lang),
     }
     base.update(context)

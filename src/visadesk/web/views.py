@@ -15,8 +15,8 @@ from sqlalchemy import String, case, cast, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from visadesk.desk.api.present import localized
 from visadesk.desk.crypto import mask
+from visadesk.desk.localize import localized
 from visadesk.desk.models import Organization, Project, Screening, Trip, User
 from visadesk.policy.model import Policy
 from visadesk.roster.schema import COLUMN_BY_NAME

@@ -1,5 +1,6 @@
-"""The desk's HTTP API (FastAPI, versioned under ``/api/v1``)."""
+"""The desk's HTTP API (FastAPI, versioned under ``/api/v1``): :data:`app.ROUTERS`.
 
-from visadesk.desk.api.app import create_app
-
-__all__ = ["create_app"]
+It parses a request, calls the desk's services (:mod:`visadesk.desk`) and answers
+JSON; what it shares with the web pages is :mod:`visadesk.serve`, and
+:mod:`visadesk.server` puts both on one app.
+"""

@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 
 from visadesk.desk import lifecycle
 from visadesk.desk.api import present
-from visadesk.desk.api.deps import SESSION_COOKIE, Caller, WriteDB
-from visadesk.desk.api.routes import client_of
-from visadesk.desk.api.schemas import MAX_ID, ErrorOut, Strict, UserOut
+from visadesk.desk.api.deps import Caller, WriteDB
+from visadesk.desk.api.schemas import ErrorOut, Strict, UserOut
+from visadesk.desk.inputs import MAX_ID
+from visadesk.serve.request import SESSION_COOKIE, client_of
 
 __all__ = ["router"]
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 
 from visadesk.desk import audit, cases, documents, transitions, uploads
 from visadesk.desk.api import present
-from visadesk.desk.api.deps import Caller, DeskDep, Lang, ReadDB, WriteDB
+from visadesk.desk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.desk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
 from visadesk.desk.api.schemas import (
     AnnotationOut,
@@ -26,6 +26,7 @@ from visadesk.desk.api.schemas import (
 )
 from visadesk.desk.authz import require
 from visadesk.desk.errors import DeskError
+from visadesk.serve.request import DeskDep, Lang
 
 __all__ = ["router"]
 

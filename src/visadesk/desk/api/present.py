@@ -1,13 +1,15 @@
-"""Rows to response bodies: masking personal data, localizing stored screenings."""
+"""Rows to response bodies, masking personal data.
+
+A stored screening is shown in the reader's language by :mod:`visadesk.desk.localize`.
+"""
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 from typing import Any, Final
 
 from visadesk.desk.cases import CaseDetail
 from visadesk.desk.crypto import mask
+from visadesk.desk.localize import localized
 from visadesk.desk.models import Batch, Case, CaseEvent, Document, Organization, Project, Trip, User
 from visadesk.policy.model import Policy
 
@@ -16,7 +18,6 @@ __all__ = [
     "case_detail_out",
     "case_out",
     "document_out",
-    "localized",
     "org_out",
     "person_out",
     "project_out",
@@ -151,23 +152,3 @@ DOCUMENT_FIELDS: Final = _names(
 
 def document_out(d: Document) -> dict[str, Any]:
     return _columns(d, *DOCUMENT_FIELDS)
-
-
-def localized(result: dict[str, Any], policy: Policy, lang: str, as_of: dt.date) -> dict[str, Any]:
-    """A stored screening (English messages) with messages in ``lang``, by rule id.
-
-    A rule the current rule set no longer has keeps its stored English text.
-    """
-    if lang == "en":
-        return result
-    out = copy.deepcopy(result)
-    for verdict in out.get("categories", {}).values():
-        for reason in verdict.get("reasons", []):
-            rule = policy.rules.get(reason.get("rule", ""))
-            if rule is not None:
-                reason["message"] = policy.format(rule.message, lang, as_of)
-    for flag in out.get("flags", []):
-        rule = policy.rules.get(flag.get("code", ""))
-        if rule is not None:
-            flag["message"] = policy.format(rule.message, lang, as_of)
-    return out

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import accounts, directory, projects, screenings, tokens, transitions, uploads
 from visadesk.desk.api import present
-from visadesk.desk.api.deps import SESSION_COOKIE, Caller, DeskDep, Lang, ReadDB, WriteDB
+from visadesk.desk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.desk.api.params import ERRORS, PREFIX, PathId
 from visadesk.desk.api.schemas import (
     BatchIn,
@@ -38,18 +38,11 @@ from visadesk.desk.api.schemas import (
 from visadesk.desk.authz import PERMISSIONS, Principal, scope_organizations, scope_users
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Batch, Organization, User
-from visadesk.desk.proxies import client_address
+from visadesk.serve.request import SESSION_COOKIE, DeskDep, Lang, client_of
 
-__all__ = ["client_of", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix=PREFIX, responses=ERRORS)
-
-
-def client_of(request: Request) -> str:
-    """The client's address; X-Forwarded-For only from VISADESK_TRUSTED_PROXIES."""
-    trusted = request.app.state.desk.settings.trusted_proxies
-    peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 # -- auth ---------------------------------------------------------------------------------

@@ -1,73 +1,28 @@
-"""Request and response bodies of the API (pydantic), so /openapi.json describes them."""
+"""Request and response bodies of the API (pydantic), so /openapi.json describes them.
+
+A field that takes one of a domain's names (sector, role, organization kind,
+language, review) is typed by the domain's own ``Literal``, never a copy of it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from visadesk.desk.authz import OrgKind
+from visadesk.desk.documents import Review
+from visadesk.desk.inputs import MAX_ID, refuse_controls
 from visadesk.desk.workflow import Role
-from visadesk.i18n import t
-from visadesk.safetext import codepoint, control_character
+from visadesk.i18n import Language
+from visadesk.roster.schema import Sector
 
-#: The largest row id (the id columns are 32-bit integers on every database).
-MAX_ID: Final = 2**31 - 1
 #: A row id given in a request body.
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-Sector = Literal[
-    "shipbuilding",
-    "energy",
-    "batteries",
-    "semiconductors",
-    "pharmaceuticals",
-    "critical_minerals",
-    "ai_quantum",
-    "other",
-]
-
-
 #: Body fields whose text may span lines: tab and line breaks are allowed there.
 MULTILINE_FIELDS: Final = frozenset({"comment"})
-
-
-def _refuse_controls(value: str, *, multiline: bool) -> str:
-    found = control_character(value, multiline=multiline)
-    if found is not None:
-        # The 422 handlers render this error type in the reader's language, naming the field.
-        raise PydanticCustomError(
-            "control_character",
-            "contains a control character ({char}) at position {position}",
-            {"char": codepoint(found[1]), "position": found[0]},
-        )
-    return value
-
-
-def single_line(value: str) -> str:
-    """``value``, or a ``control_character`` validation error (no tab or line break either)."""
-    return _refuse_controls(value, multiline=False)
-
-
-def multi_line(value: str) -> str:
-    """``value``, or a ``control_character`` validation error (tab and line breaks allowed)."""
-    return _refuse_controls(value, multiline=True)
-
-
-def control_problem(error: Mapping[str, Any], lang: str) -> str | None:
-    """A ``control_character`` validation error in words, naming its field; else ``None``."""
-    if error.get("type") != "control_character":
-        return None
-    location = [str(x) for x in error.get("loc", ()) if not isinstance(x, int)]
-    field = location[-1] if location else "?"
-    return t("safety.control_character", lang, field=field, **error.get("ctx", {}))
-
-
-#: Markers for ``Annotated`` text fields (API bodies and web forms).
-SINGLE_LINE: Final = AfterValidator(single_line)
-MULTI_LINE: Final = AfterValidator(multi_line)
 
 
 class Strict(BaseModel):
@@ -79,7 +34,7 @@ class Strict(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
-            return _refuse_controls(value, multiline=info.field_name in MULTILINE_FIELDS)
+            return refuse_controls(value, multiline=info.field_name in MULTILINE_FIELDS)
         return value
 
 
@@ -117,7 +72,7 @@ class MeOut(BaseModel):
 
 
 class OrgIn(Strict):
-    kind: Literal["desk", "sponsor", "subcontractor"]
+    kind: OrgKind
     name: str = Field(min_length=1, max_length=200)
     name_ko: str | None = Field(default=None, max_length=200)
     sponsor_id: RowId | None = None
@@ -136,7 +91,7 @@ class UserIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     role: Role
     password: str = Field(min_length=10, max_length=200)
-    lang: Literal["en", "ko"] = "en"
+    lang: Language = "en"
 
 
 class UserOut(BaseModel):
@@ -321,7 +276,7 @@ class DocumentOut(BaseModel):
 
 
 class ReviewIn(Strict):
-    status: Literal["accepted", "rejected"]
+    status: Review
     comment: str = Field(default="", max_length=2000)
 
 

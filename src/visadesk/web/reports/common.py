@@ -7,9 +7,9 @@ from typing import Final
 
 from fastapi import Request
 
-from visadesk.desk.api.deps import request_lang
-from visadesk.desk.api.state import Desk
 from visadesk.desk.errors import DeskError
+from visadesk.desk.runtime import Desk
+from visadesk.serve.request import request_lang
 
 __all__ = ["MAX_ID", "NO_STORE", "XLSX", "attachment", "desk_of", "known_id", "lang_of"]
 

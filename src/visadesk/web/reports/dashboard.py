@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
 from visadesk.desk import screenings
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal, scope_batches, scope_projects, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Batch, Organization, Project, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import STATES
 from visadesk.i18n import normalize_lang, t
 from visadesk.roster.schema import SECTORS

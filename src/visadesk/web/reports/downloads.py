@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
 from visadesk.desk import projects, screenings
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Trip
+from visadesk.desk.runtime import Desk
 from visadesk.engine import Screener, ScreeningResult
 from visadesk.i18n import t
 from visadesk.report.tables import write_xlsx

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
 from visadesk.desk import screenings
-from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Trip
+from visadesk.desk.runtime import Desk
 from visadesk.engine import Screener
 from visadesk.i18n import t
 from visadesk.report.traveller import (

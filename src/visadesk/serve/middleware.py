@@ -16,11 +16,11 @@ Pure ASGI middleware, outermost first:
   static files and the API description pass outside it.
 
 The database pool and the threadpool are sized from the same setting
-(:func:`engine_options`, :func:`threadpool_size`), so that a request that
-holds the SQLite write lock always finds a thread to finish on. A pooled
-connection not free within ``queue_timeout`` (SQLAlchemy's ``TimeoutError``)
+(:func:`visadesk.desk.runtime.engine_options`, :func:`threadpool_size`), so that
+a request that holds the SQLite write lock always finds a thread to finish on. A
+pooled connection not free within ``queue_timeout`` (SQLAlchemy's ``TimeoutError``)
 and SQLite's "database is locked" are answered 503 with ``Retry-After`` too
-(:func:`install`), never 500 after half a minute.
+(:mod:`visadesk.serve.errors`), never 500 after half a minute.
 """
 
 from __future__ import annotations
@@ -31,27 +31,24 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from visadesk.desk.api.deps import request_lang
 from visadesk.desk.config import Settings
 from visadesk.desk.documents import MAX_DOCUMENT_BYTES
 from visadesk.i18n import t
+from visadesk.serve.errors import Failure, busy, json_response
+from visadesk.serve.request import request_lang
 
 __all__ = [
     "MULTIPART_SLACK",
     "BodyLimit",
     "DatabaseGate",
     "SecurityHeaders",
-    "engine_options",
     "install",
     "threadpool_size",
 ]
@@ -70,23 +67,6 @@ _DEFAULT_HEADERS: Final = (
 )
 
 
-def engine_options(settings: Settings) -> dict[str, Any]:
-    """Pool sizes for :func:`visadesk.desk.db.make_engine`, from ``max_concurrency``.
-
-    A request may hold two connections at once (the caller's lookup and its own
-    session), so the pool has twice the gate's width; a connection not free within
-    ``queue_timeout`` raises SQLAlchemy's ``TimeoutError`` (503).
-    """
-    url = make_url(settings.database_url)
-    if url.drivername.startswith("sqlite") and url.database in {None, "", ":memory:"}:
-        return {}  # one connection per thread: no queue pool to size
-    return {
-        "pool_size": settings.max_concurrency,
-        "max_overflow": settings.max_concurrency,
-        "pool_timeout": settings.queue_timeout,
-    }
-
-
 def threadpool_size(settings: Settings) -> int:
     """Worker threads for sync endpoints: every admitted request plus room to finish."""
     return 2 * settings.max_concurrency + 8
@@ -96,28 +76,11 @@ def _lang(scope: Scope) -> str:
     return request_lang(Request(scope))
 
 
-def busy_response(lang: str, retry_after: int) -> JSONResponse:
-    """503: the stable code ``busy``, the message in ``lang``, ``Retry-After`` seconds."""
-    body = {
-        "error": {
-            "code": "busy",
-            "message": t("serving.error.busy", lang, seconds=retry_after),
-            "details": [],
-        }
-    }
-    return JSONResponse(body, status_code=503, headers={"Retry-After": str(retry_after)})
-
-
 def too_large_response(lang: str, limit: int) -> JSONResponse:
-    body = {
-        "error": {
-            "code": "body_too_large",
-            "message": t("serving.error.body_too_large", lang, limit=limit),
-            "details": [{"limit": limit}],
-        }
-    }
+    message = t("serving.error.body_too_large", lang, limit=limit)
+    failure = Failure(413, "body_too_large", message, ({"limit": limit},))
     # The rest of the body is not read: the connection is closed after the answer.
-    return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+    return json_response(failure, {"Connection": "close"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -264,7 +227,7 @@ class DatabaseGate:
         slots = self.slots()
         if not await self._admit(slots):
             log.warning("busy: 503 for %s %s", scope.get("method"), scope.get("path"))
-            await busy_response(_lang(scope), self.retry_after)(scope, receive, send)
+            await json_response(busy(_lang(scope), self.retry_after))(scope, receive, send)
             return
         try:
             await self.app(scope, receive, self._with_retry_after(send))
@@ -302,23 +265,11 @@ class DatabaseGate:
         return sending
 
 
-def is_busy(exc: OperationalError) -> bool:
-    """SQLite's write lock was not free within the lock timeout: the desk is busy."""
-    text = str(exc.orig or exc).lower()
-    return "database is locked" in text or "database is busy" in text or "table is locked" in text
-
-
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the middleware (after the web app's own) and the 503 handlers to ``app``."""
+    """Add the middleware to ``app``, after the web pages' own (so: outside it).
 
-    async def pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("busy: no pooled connection for %s %s", request.method, request.url.path)
-        return busy_response(request_lang(request), settings.retry_after)
-
-    app.add_exception_handler(PoolTimeout, pool_exhausted)
-    # SQLite's write lock not free in time is answered 503 by the application's
-    # OperationalError handler (desk.api.app), which also tells lost races (409).
-    # Added last = outermost: headers on every answer, sizes checked before waiting a turn.
+    Added last = outermost: headers on every answer, sizes checked before waiting a turn.
+    """
     app.add_middleware(
         DatabaseGate,
         limit=settings.max_concurrency,
