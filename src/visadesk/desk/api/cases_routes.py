@@ -9,21 +9,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
 from visadesk.desk import audit, cases, documents, transitions, uploads
-from visadesk.desk.api import present
+from visadesk.desk.api import present, schemas
 from visadesk.desk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.desk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
-from visadesk.desk.api.schemas import (
-    AnnotationOut,
-    AuditOut,
-    CaseDetailOut,
-    ChecklistItemOut,
-    CheckpointOut,
-    DocumentOut,
-    EventOut,
-    QueueOut,
-    ReviewIn,
-    TransitionIn,
-)
 from visadesk.desk.authz import require
 from visadesk.desk.errors import DeskError
 from visadesk.serve.request import DeskDep, Lang
@@ -36,7 +24,7 @@ router = APIRouter(prefix=PREFIX, responses=ERRORS)
 # -- cases ------------------------------------------------------------------------------
 
 
-@router.get("/cases", response_model=QueueOut, tags=["cases"])
+@router.get("/cases", response_model=schemas.QueueOut, tags=["cases"])
 def queue(
     me: Caller,
     db: ReadDB,
@@ -62,20 +50,20 @@ def queue(
     }
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetailOut, tags=["cases"])
+@router.get("/cases/{case_id}", response_model=schemas.CaseDetailOut, tags=["cases"])
 def get_case(case_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
     return present.case_detail_out(cases.case_detail(db, me, case_id), desk.policy, lang)
 
 
-@router.get("/cases/{case_id}/events", response_model=list[EventOut], tags=["cases"])
+@router.get("/cases/{case_id}/events", response_model=list[schemas.EventOut], tags=["cases"])
 def case_events(case_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     case = cases.get_case(db, me, case_id)
     return [present.event_out(e) for e in cases.case_events(db, case)]
 
 
-@router.post("/cases/{case_id}/transitions", response_model=CaseDetailOut, tags=["cases"])
+@router.post("/cases/{case_id}/transitions", response_model=schemas.CaseDetailOut, tags=["cases"])
 def transition(
-    case_id: PathId, body: TransitionIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
+    case_id: PathId, body: schemas.TransitionIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
 ) -> dict[str, Any]:
     """Move the case along the workflow. Illegal moves: 409; a role not allowed: 403."""
     move = transitions.Move(body.to, body.comment, body.interview_at, body.version)
@@ -84,7 +72,7 @@ def transition(
     return present.case_detail_out(cases.case_detail(db, me, case), desk.policy, lang)
 
 
-@router.get("/cases/{case_id}/annotation", response_model=AnnotationOut, tags=["cases"])
+@router.get("/cases/{case_id}/annotation", response_model=schemas.AnnotationOut, tags=["cases"])
 def annotation(case_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     case = cases.get_case(db, me, case_id)
     if not case.annotation_en:
@@ -95,7 +83,9 @@ def annotation(case_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
 # -- documents --------------------------------------------------------------------------
 
 
-@router.get("/cases/{case_id}/documents", response_model=list[ChecklistItemOut], tags=["documents"])
+@router.get(
+    "/cases/{case_id}/documents", response_model=list[schemas.ChecklistItemOut], tags=["documents"]
+)
 def checklist(
     case_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang
 ) -> list[dict[str, Any]]:
@@ -107,14 +97,19 @@ def checklist(
     return out
 
 
-@router.get("/cases/{case_id}/uploads", response_model=list[DocumentOut], tags=["documents"])
+@router.get(
+    "/cases/{case_id}/uploads", response_model=list[schemas.DocumentOut], tags=["documents"]
+)
 def case_uploads(case_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]]:
     case = cases.get_case(db, me, case_id)
     return [present.document_out(d) for d in documents.uploads_of(db, case)]
 
 
 @router.post(
-    "/cases/{case_id}/documents", response_model=DocumentOut, status_code=201, tags=["documents"]
+    "/cases/{case_id}/documents",
+    response_model=schemas.DocumentOut,
+    status_code=201,
+    tags=["documents"],
 )
 def upload_document(
     case_id: PathId,
@@ -138,7 +133,7 @@ def upload_document(
     return present.document_out(doc)
 
 
-@router.get("/documents/{document_id}", response_model=DocumentOut, tags=["documents"])
+@router.get("/documents/{document_id}", response_model=schemas.DocumentOut, tags=["documents"])
 def get_document(document_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
     return present.document_out(documents.get_document(db, me, document_id))
 
@@ -157,8 +152,12 @@ def document_content(document_id: PathId, me: Caller, db: ReadDB, desk: DeskDep)
     return FileResponse(path, media_type=doc.content_type, filename=doc.filename)
 
 
-@router.post("/documents/{document_id}/review", response_model=DocumentOut, tags=["documents"])
-def review_document(document_id: PathId, body: ReviewIn, me: Caller, db: WriteDB) -> dict[str, Any]:
+@router.post(
+    "/documents/{document_id}/review", response_model=schemas.DocumentOut, tags=["documents"]
+)
+def review_document(
+    document_id: PathId, body: schemas.ReviewIn, me: Caller, db: WriteDB
+) -> dict[str, Any]:
     doc = documents.review(db, me, document_id, status=body.status, comment=body.comment)
     return present.document_out(doc)
 
@@ -181,7 +180,7 @@ def statistics(
     return cases.stats(db, me, f)
 
 
-@router.get("/audit/verify", response_model=AuditOut, tags=["reports"])
+@router.get("/audit/verify", response_model=schemas.AuditOut, tags=["reports"])
 def audit_verify(me: Caller, db: ReadDB) -> dict[str, Any]:
     require(me, "audit.read")
     report = audit.check(db)
@@ -194,7 +193,7 @@ def audit_verify(me: Caller, db: ReadDB) -> dict[str, Any]:
     }
 
 
-@router.get("/audit/checkpoint", response_model=CheckpointOut, tags=["reports"])
+@router.get("/audit/checkpoint", response_model=schemas.CheckpointOut, tags=["reports"])
 def audit_checkpoint(me: Caller, db: ReadDB) -> dict[str, Any]:
     """The chain's head signed with the newest audit key, to keep outside the database;
     refused (409 ``audit_broken``) when the chain does not verify."""

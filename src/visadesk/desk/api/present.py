@@ -66,12 +66,7 @@ def batch_out(b: Batch, members: list[int]) -> dict[str, Any]:
 def person_out(trip: Trip) -> dict[str, Any]:
     p = trip.person
     return {
-        "id": p.id,
-        "worker_id": p.worker_id,
-        "family_name": p.family_name,
-        "given_name": p.given_name,
-        "name_ko": p.name_ko,
-        "nationality": p.nationality,
+        **_columns(p, "id", "worker_id", "family_name", "given_name", "name_ko", "nationality"),
         "passport_number": mask(p.passport_number),
         "birth_date": mask(p.birth_date),
     }
