@@ -31,11 +31,6 @@ from visadesk.desk.models import ApiToken, AuditEntry, User, utcnow
 NEW = "a brand new passphrase"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
-
-
 def _email(key: str) -> str:
     return f"{key}@example.test"
 

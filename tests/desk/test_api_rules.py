@@ -14,12 +14,11 @@ import datetime as dt
 from typing import Any, Final
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, cases, documents, filing
+from visadesk.desk import cases, documents, filing
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Case, CaseEvent, Document
@@ -39,11 +38,6 @@ USER_OF: Final = {
     "subcontractor_staff": "sejin_staff",
 }
 assert set(USER_OF) == set(ROLES)
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _batch(desk: Desk, world: World, *, invite: bool = True) -> int:

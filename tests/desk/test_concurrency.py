@@ -22,12 +22,11 @@ from typing import Any, Final
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, update
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, audit, documents, filing
+from visadesk.desk import audit, documents, filing
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import make_engine, read_session, write_session
@@ -49,11 +48,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Racers per race.
 N: Final = 20
 SEJIN: Final = "Sejin Plant Engineering & Construction"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture

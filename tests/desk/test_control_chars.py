@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import csrf_of
-from visadesk.desk import accounts, documents, filing
+from visadesk.desk import documents, filing
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
@@ -25,11 +24,6 @@ from visadesk.safetext import control_character, escaped
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROJECT = "Hanbit GA Cell Plant"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _own(limit: int) -> list[dict[str, str]]:

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -37,11 +36,6 @@ LIMITS = accounts.LIMITS
 VICTIM = "officer@example.test"
 ATTACKER_IP = "203.0.113.66"
 OWNER_IP = "198.51.100.7"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture

@@ -12,12 +12,11 @@ import hashlib
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, filing
+from visadesk.desk import documents, filing
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Base, Case, Person
@@ -27,11 +26,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48
 RRN = "900101-1234567"
 PROJECT = "Hanbit GA Cell Plant"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _own(limit: int | None = None) -> list[dict[str, str]]:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -37,7 +36,6 @@ from tests.desk.conftest import (  # noqa: F401 - fixtures re-exported for these
     settings_base,
     world,
 )
-from visadesk.desk import accounts
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.models import Trip
@@ -46,19 +44,6 @@ HANBIT: str = "Hanbit GA Cell Plant"
 SEJIN: str = "Sejin Plant Engineering & Construction"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _fast_password_hashing() -> Iterator[None]:
-    """Cheap argon2 parameters for the tests' many logins (production keeps the defaults).
-
-    A hash records its own parameters, so verification follows whichever hasher made it.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        )
-        yield
 
 
 @pytest.fixture(name="desk")
