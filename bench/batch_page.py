@@ -37,7 +37,7 @@ CHUNK = 5_000
 
 
 def _sample_csv() -> bytes:
-    from tests.desk.conftest import roster_csv, roster_rows  # noqa: PLC0415 - a dev script
+    from tests.desk.fixtures import roster_csv, roster_rows  # noqa: PLC0415 - a dev script
 
     rows = [r for r in roster_rows(PROJECT) if r["employer"] == "Hanbit Energy Solutions"]
     return roster_csv(rows[:20])

@@ -19,6 +19,9 @@ from visadesk.policy.load import load_policy
 from visadesk.policy.model import Policy
 from visadesk.roster.schema import COLUMNS, FactValue
 
+#: The desk fixtures (database per backend, desk, client, world) for every directory.
+pytest_plugins = ("tests.desk.fixtures",)
+
 FactsFactory = Callable[..., dict[str, FactValue]]
 
 #: Test files that are slow by nature: a killed server, fuzzing, load bursts, benchmarks.

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from visadesk.cli import app as cli_app
 from visadesk.desk import accounts, crypto
 from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import cases, documents, filing
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher, Type
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from visadesk.desk import accounts
 from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
 from visadesk.desk.api.state import Desk

@@ -28,6 +28,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.desk.fixtures import TODAY, roster_csv, roster_rows
 from visadesk.desk import documents, filing
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.middleware import MULTIPART_SLACK
@@ -37,8 +38,6 @@ from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case, User
 from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
-
-from .conftest import TODAY, roster_csv, roster_rows
 
 PDF = b"%PDF-1.4\n%visadesk test\n"
 ALLOWED = {200, 201, 401, 409, 429}

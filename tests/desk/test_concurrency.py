@@ -25,7 +25,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, update
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import audit, documents, filing
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk

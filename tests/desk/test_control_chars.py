@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import csrf_of
 from visadesk.desk import documents, filing
 from visadesk.desk.api.app import create_app

@@ -24,7 +24,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, documents, filing
 from visadesk.desk.api.deps import CSRF_HEADER, SESSION_COOKIE
 from visadesk.desk.api.state import Desk

@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from visadesk.desk import accounts
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk

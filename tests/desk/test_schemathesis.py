@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, documents, filing
 from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.routes import router

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.desk import documents, filing
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session, write_session

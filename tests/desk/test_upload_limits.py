@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from tests.desk.test_upload import _batch, _counts
 from tests.roster import test_bombs as bombs
 from visadesk.desk.api.state import Desk

@@ -1,7 +1,7 @@
 """Web app fixtures.
 
 Page tests (``test_pages.py``) drive the app in process with Starlette's test
-client over the desk fixtures of ``tests/desk/conftest.py`` (SQLite and
+client over the desk fixtures of ``tests/desk/fixtures.py`` (SQLite and
 PostgreSQL). Browser tests (``test_browser.py``) drive Debian's chromium with
 Playwright against a live uvicorn server in a background thread; they run on
 SQLite only (a temporary file) - the PostgreSQL behaviour of the same service
@@ -20,40 +20,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
-from tests.desk.conftest import (  # noqa: F401 - fixtures re-exported for these tests
-    PASSWORD,
-    SAMPLE,
-    TODAY,
-    World,
-    _empty,
-    client,
-    database_url,
-    migrated,
-    roster_csv,
-    roster_rows,
-    settings_base,
-    world,
-)
+from tests.desk.fixtures import PASSWORD, SAMPLE, TODAY, World, roster_csv, roster_rows
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
-from visadesk.desk.models import Trip
 
 HANBIT: str = "Hanbit GA Cell Plant"
 SEJIN: str = "Sejin Plant Engineering & Construction"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(name="desk")
-def emptied_desk(migrated: Desk) -> Desk:  # noqa: F811 - the imported fixture
-    """The desk, emptied; trips' pointers to their screenings are cleared first (SQLite
-    does not defer that foreign key while the tables are emptied)."""
-    with migrated.engine.begin() as conn:
-        conn.execute(update(Trip).values(screening_id=None))
-    _empty(migrated.engine)
-    return migrated
 
 
 def csrf_of(html: str) -> str:
@@ -78,7 +53,7 @@ def login(browser: TestClient, key: str, *, lang: str = "en") -> TestClient:
 
 
 @pytest.fixture
-def browser_for(desk: Desk, world: World) -> Iterator[Callable[..., TestClient]]:  # noqa: F811
+def browser_for(desk: Desk, world: World) -> Iterator[Callable[..., TestClient]]:
     """``browser_for("hanbit_admin")``: a test client with that user's browser session."""
     opened: list[TestClient] = []
 

@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.desk.conftest import World
+from tests.desk.fixtures import World
 from tests.web.conftest import ARTIFACTS, TODAY, chromium_path, csrf_of
 from visadesk.desk import accounts
 from visadesk.desk.api.app import build_desk, create_app

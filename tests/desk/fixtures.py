@@ -1,21 +1,31 @@
 """Desk fixtures: a migrated database on every backend, the app, users of every role.
 
+Registered for the whole suite by ``tests/conftest.py`` (``pytest_plugins``), so the
+desk's, the web app's and the reports' tests share one database per backend.
+
 Backends: SQLite always; PostgreSQL when a server answers at
 ``VISADESK_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 Without one the PostgreSQL runs are skipped with that reason, unless
 ``VISADESK_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) makes its absence a failure.
-Each backend's database is migrated once per session (in a throwaway
-PostgreSQL database) and emptied between tests.
+Each backend's database is migrated once per session (in a throwaway PostgreSQL
+database, one per pytest-xdist worker). Every test starts with no rows: on SQLite
+the migrated, empty database is saved once and copied back page by page (SQLite's
+backup API); on PostgreSQL the tables are emptied. The ``world`` (organizations,
+projects, a logged-in user per role) is seeded and saved once on SQLite and copied
+back the same way; on PostgreSQL it is seeded for each test.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,10 +139,50 @@ def _has_sequence(conn: Any) -> bool:
     )
 
 
-@pytest.fixture
-def desk(migrated: Desk) -> Desk:
-    """The session's desk, emptied: every test starts from no rows."""
+@dataclass(frozen=True)
+class Snapshot:
+    """A SQLite desk database saved to ``path``, copied back page by page with SQLite's
+    backup API: a whole database in a millisecond, while the desk's pooled connections
+    stay open (they see the copy as any other writer's commit)."""
+
+    path: Path
+
+    @staticmethod
+    def _copy(source: Path | str, target: Path | str) -> None:
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+
+    @classmethod
+    def take(cls, desk: Desk, path: Path) -> Snapshot:
+        cls._copy(_sqlite_file(desk), path)
+        return cls(path)
+
+    def restore(self, desk: Desk) -> None:
+        self._copy(self.path, _sqlite_file(desk))
+
+
+def _sqlite_file(desk: Desk) -> str:
+    database = desk.engine.url.database
+    assert desk.engine.dialect.name == "sqlite" and database, desk.engine.url
+    return database
+
+
+@pytest.fixture(scope="session")
+def blank(migrated: Desk, tmp_path_factory: pytest.TempPathFactory) -> Snapshot | None:
+    """SQLite: the migrated database with no rows, saved once; None on PostgreSQL."""
     _empty(migrated.engine)
+    if migrated.engine.dialect.name != "sqlite":
+        return None
+    return Snapshot.take(migrated, tmp_path_factory.mktemp("snapshot") / "blank.db")
+
+
+@pytest.fixture
+def desk(migrated: Desk, blank: Snapshot | None) -> Desk:
+    """The session's desk with no rows: the blank copy back (SQLite), or emptied."""
+    if blank is None:
+        _empty(migrated.engine)
+    else:
+        blank.restore(migrated)
     return migrated
 
 
@@ -161,9 +211,9 @@ class World:
 USERS = DEMO_USERS
 
 
-@pytest.fixture
-def world(desk: Desk, client: TestClient) -> World:
-    """Two sponsors: Hanbit (subcontractors Sejin and Daeseong) and Haeon (subcontractor Kukje)."""
+def _seed_world(desk: Desk, client: TestClient) -> World:
+    """Two sponsors: Hanbit (subcontractors Sejin and Daeseong) and Haeon (subcontractor
+    Kukje); every user logged in through the API."""
     seeded = seed_demo(desk, PASSWORD)
     world = World(
         desk_org=seeded.orgs["desk"],
@@ -179,6 +229,31 @@ def world(desk: Desk, client: TestClient) -> World:
         assert r.status_code == 200, r.text
         world.tokens[key] = r.json()["access_token"]
     return world
+
+
+@pytest.fixture(scope="session")
+def seeded_world(
+    migrated: Desk, blank: Snapshot | None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[World, Snapshot] | None:
+    """SQLite: the world seeded and logged in once, and its database saved; None on
+    PostgreSQL."""
+    if blank is None:
+        return None
+    blank.restore(migrated)
+    with TestClient(create_app(migrated), raise_server_exceptions=False) as c:
+        world = _seed_world(migrated, c)
+    return world, Snapshot.take(migrated, tmp_path_factory.mktemp("snapshot") / "world.db")
+
+
+@pytest.fixture
+def world(desk: Desk, client: TestClient, seeded_world: tuple[World, Snapshot] | None) -> World:
+    """Two sponsors: Hanbit (subcontractors Sejin and Daeseong) and Haeon (subcontractor
+    Kukje), one user per role with a bearer token."""
+    if seeded_world is None:
+        return _seed_world(desk, client)
+    world, snapshot = seeded_world
+    snapshot.restore(desk)
+    return copy.deepcopy(world)
 
 
 SAMPLE = Path(__file__).parents[2] / "src" / "visadesk" / "data" / "sample" / "roster.csv"
