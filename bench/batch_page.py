@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.batch_page [--trips 45000] [--runs 15] [--database-url URL]
 
-Seeds the web harness's desk (SQLite in a temporary folder unless a URL is
+Seeds the tests' small desk (``tests/harness.py``; SQLite in a temporary folder unless a URL is
 given), files 20 real trips of the sample roster through the desk's service,
 then copies them (people, trips, screenings) with Core inserts up to N trips,
 and times ``GET /batches/{id}`` (first page, then a filtered page) as the
@@ -23,13 +23,13 @@ from typing import Any
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, select, update
+from tests.harness import DEMO_PASSWORD, seed_demo
 
 from visadesk.desk import accounts, filing
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.models import Person, Screening, Trip
-from visadesk.web.harness import DEMO_PASSWORD, seed_demo
 
 TODAY = dt.date(2026, 11, 27)
 PROJECT = "Hanbit GA Cell Plant"

@@ -22,6 +22,7 @@ from typing import Final
 from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
+from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 from visadesk.desk import cases, documents, filing
 from visadesk.desk.api.app import build_desk, create_app
@@ -29,7 +30,6 @@ from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 TODAY: Final = dt.date(2026, 11, 27)
 HANBIT: Final = "Hanbit GA Cell Plant"

@@ -36,13 +36,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url
 from visadesk.desk.models import Base
-from visadesk.web.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
 
 #: The screening date the desk tests run at (the sample roster's trips are after it).
 TODAY = dt.date(2026, 11, 27)
@@ -207,7 +207,7 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-#: key, organization key, role: the web harness's users, so browser and API tests agree
+#: key, organization key, role: tests/harness.py's users, so browser and API tests agree
 USERS = DEMO_USERS
 
 

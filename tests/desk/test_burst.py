@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.desk.fixtures import TODAY, roster_csv, roster_rows
+from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 from visadesk.desk import documents, filing
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.middleware import MULTIPART_SLACK
@@ -37,7 +38,6 @@ from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case, User
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 PDF = b"%PDF-1.4\n%visadesk test\n"
 ALLOWED = {200, 201, 401, 409, 429}

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.desk.fixtures import PASSWORD, World
+from tests.harness import serve
 from visadesk.desk import accounts
 from visadesk.desk.api.app import create_app
 from visadesk.desk.api.state import Desk
@@ -30,7 +31,6 @@ from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import LoginAttempt, utcnow
 from visadesk.desk.proxies import client_address, parse_trusted
-from visadesk.web.harness import serve
 
 LIMITS = accounts.LIMITS
 VICTIM = "officer@example.test"

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 
 from tests.desk.fixtures import PASSWORD, World
 from tests.desk.test_upload import _batch, _counts
+from tests.harness import DemoWorld
 from tests.roster import test_bombs as bombs
 from visadesk.desk.api.state import Desk
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Person
-from visadesk.web.harness import DemoWorld
 
 SECONDS = 2.0
 

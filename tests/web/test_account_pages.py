@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.desk.fixtures import World
+from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 from tests.web.conftest import ARTIFACTS, TODAY, chromium_path, csrf_of
 from visadesk.desk import accounts
 from visadesk.desk.api.app import build_desk, create_app
@@ -31,7 +32,6 @@ from visadesk.desk.api.state import Desk
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.i18n import t
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 TIMEOUT_MS = 15_000

@@ -31,6 +31,7 @@ from playwright.sync_api import (
 )
 from sqlalchemy import select
 
+from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 from tests.web.conftest import (
     ARTIFACTS,
     HANBIT,
@@ -51,7 +52,6 @@ from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
 from visadesk.i18n import t
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
 CHROMIUM_ARGS = [
     "--headless=new",
