@@ -33,17 +33,21 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from tests.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
+from visadesk.desk import documents, filing
 from visadesk.desk.api.app import build_desk, create_app
 from visadesk.desk.api.state import Desk
 from visadesk.desk.authz import Principal
 from visadesk.desk.config import Settings
-from visadesk.desk.db import normalize_url
-from visadesk.desk.models import Base
+from visadesk.desk.db import normalize_url, read_session, write_session
+from visadesk.desk.models import Base, Case
 
+HANBIT = "Hanbit GA Cell Plant"
+#: A filed document's content: the smallest file that passes for a PDF.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: The screening date the desk tests run at (the sample roster's trips are after it).
 TODAY = dt.date(2026, 11, 27)
 PASSWORD = DEMO_PASSWORD
@@ -274,3 +278,86 @@ def roster_csv(rows: list[dict[str, str]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+def employer_rows(employer: str, limit: int | None = None) -> list[dict[str, str]]:
+    """The sample's rows of the Hanbit project whose employer is ``employer``."""
+    rows = [r for r in roster_rows(HANBIT) if r["employer"] == employer]
+    return rows[:limit] if limit else rows
+
+
+# -- filing through the desk's service, for tests that need batches and cases ---------------
+
+
+def hanbit_batch(desk: Desk, world: World, *invited: str, name: str = "batch") -> int:
+    """A batch of Hanbit's project made by its admin, the named subcontractors invited."""
+    admin = world.users["hanbit_admin"]
+    with write_session(desk.sessions) as s:
+        batch = filing.create_batch(s, admin, project_id=world.projects["hanbit"], name=name).id
+        for sub in invited:
+            filing.invite(s, admin, batch, world.subs[sub])
+    return batch
+
+
+def file_roster(
+    desk: Desk,
+    world: World,
+    batch: int,
+    rows: list[dict[str, str]],
+    *,
+    who: str = "hanbit_admin",
+    filename: str = "r.csv",
+    submit: bool = False,
+) -> None:
+    """``rows`` uploaded into ``batch`` by ``who``, screened as of :data:`TODAY`; the batch
+    submitted by Hanbit's admin with ``submit``."""
+    with write_session(desk.sessions) as s:
+        filing.upload_roster(
+            s,
+            world.users[who],
+            batch,
+            data=roster_csv(rows),
+            filename=filename,
+            policy=desk.policy,
+            as_of=TODAY,
+        )
+        if submit:
+            filing.submit_batch(s, world.users["hanbit_admin"], batch)
+
+
+def first_case(desk: Desk, batch: int | None = None, category: str | None = None) -> int:
+    """The first case (by id), of ``batch`` and ``category`` when given."""
+    query = select(Case.id).order_by(Case.id)
+    if batch is not None:
+        query = query.where(Case.batch_id == batch)
+    if category is not None:
+        query = query.where(Case.category == category)
+    with read_session(desk.sessions) as s:
+        found = s.scalars(query).first()
+    assert found is not None, (batch, category)
+    return found
+
+
+def first_required_kind(desk: Desk, case_id: int) -> str:
+    """The first document kind the case's checklist asks for."""
+    with read_session(desk.sessions) as s:
+        return documents.required_kinds(s, s.get_one(Case, case_id), desk.checklist)[0]
+
+
+def accept_documents(desk: Desk, world: World, case_id: int, *, who: str) -> None:
+    """Every document the case's checklist requires, uploaded by ``who`` and accepted by
+    the officer (so the documents guard holds)."""
+    with write_session(desk.sessions) as s:
+        case = s.get_one(Case, case_id)
+        for kind in documents.required_kinds(s, case, desk.checklist):
+            doc = documents.upload(
+                s,
+                world.users[who],
+                case_id,
+                kind=kind,
+                filename=f"{kind}.pdf",
+                data=PDF,
+                checklist=desk.checklist,
+                documents_dir=desk.settings.documents_dir,
+            )
+            documents.review(s, world.users["officer"], doc.id, status="accepted")
