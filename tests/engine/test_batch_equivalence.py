@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.strategies import rosters
+from tests.strategies import examples, rosters
 from visadesk.engine import Screener
 from visadesk.engine.batch import BatchScreener, prepare
 from visadesk.engine.frame import facts_frame
@@ -46,7 +46,7 @@ def both(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
