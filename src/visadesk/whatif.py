@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from visadesk.engine import Status
-from visadesk.engine.batch import STATUS_CODES, Legend
+from visadesk.engine.plan import STATUS_CODES, Legend
 from visadesk.policy.model import Cap, Policy
 from visadesk.screening import Engine, ScreenedRoster, screen_roster
 
