@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import assert_never
 
 import polars as pl
 
@@ -24,6 +25,7 @@ from visadesk.policy.expr import (
     Known,
     Not,
     Param,
+    facts_of,
 )
 from visadesk.roster.schema import ACTIVITY_CODES
 
@@ -117,39 +119,45 @@ def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
 
 def compile_expr(expr: Expr, ctx: CompileContext) -> pl.Expr:  # noqa: PLR0911 - one per form
     """A nullable Boolean expression: true, false, or null for unknown."""
-    if isinstance(expr, Compare):
-        return _compare(expr, ctx)
-    if isinstance(expr, Known):
-        known = pl.col(expr.fact).is_not_null()
-        return known if expr.expected else ~known
-    if isinstance(expr, All):
-        return pl.all_horizontal([compile_expr(i, ctx) for i in expr.items])
-    if isinstance(expr, AnyOf):
-        return pl.any_horizontal([compile_expr(i, ctx) for i in expr.items])
-    if isinstance(expr, Not):
-        return ~compile_expr(expr.item, ctx)
-    if isinstance(expr, ActivitiesOutside):
-        hits = [
-            pl.col(activity_column(code))
-            & pl.all_horizontal(
-                [ctx.activity_outcome[(c, code)].eq_missing(pl.lit(False)) for c in expr.categories]
-            )
-            for code in ACTIVITY_CODES
-        ]
-        return pl.any_horizontal(hits)
-    if isinstance(expr, BasisUsed):
-        return ctx.basis_used[(expr.category, expr.provision)]
-    raise TypeError(f"cannot compile {expr!r}")
+    match expr:
+        case Compare():
+            return _compare(expr, ctx)
+        case Known(fact, expected):
+            known = pl.col(fact).is_not_null()
+            return known if expected else ~known
+        case All(items):
+            return pl.all_horizontal([compile_expr(i, ctx) for i in items])
+        case AnyOf(items):
+            return pl.any_horizontal([compile_expr(i, ctx) for i in items])
+        case Not(item):
+            return ~compile_expr(item, ctx)
+        case ActivitiesOutside(categories):
+            outside = [
+                pl.col(activity_column(code))
+                & pl.all_horizontal(
+                    [ctx.activity_outcome[(c, code)].eq_missing(pl.lit(False)) for c in categories]
+                )
+                for code in ACTIVITY_CODES
+            ]
+            return pl.any_horizontal(outside)
+        case BasisUsed(category, provision):
+            return ctx.basis_used[(category, provision)]
+        case _:
+            assert_never(expr)
 
 
 def missing_expr(expr: Expr, fact: str, ctx: CompileContext) -> pl.Expr:
     """Whether ``fact`` is among the facts that leave ``expr`` unknown (as the interpreter says)."""
-    if isinstance(expr, Compare):
-        reads = {expr.fact} | ({expr.operand} if isinstance(expr.operand, str) else set())
-        return pl.col(fact).is_null() if fact in reads else pl.lit(False)
-    if isinstance(expr, (All, AnyOf)):
-        parts = [compile_expr(i, ctx).is_null() & missing_expr(i, fact, ctx) for i in expr.items]
-        return compile_expr(expr, ctx).is_null() & pl.any_horizontal(parts)
-    if isinstance(expr, Not):
-        return missing_expr(expr.item, fact, ctx)
-    return pl.lit(False)
+    match expr:
+        case Compare():
+            return pl.col(fact).is_null() if fact in facts_of(expr) else pl.lit(False)
+        case All(items) | AnyOf(items):
+            parts = [compile_expr(i, ctx).is_null() & missing_expr(i, fact, ctx) for i in items]
+            return compile_expr(expr, ctx).is_null() & pl.any_horizontal(parts)
+        case Not(item):
+            return missing_expr(item, fact, ctx)
+        case Known() | ActivitiesOutside() | BasisUsed():
+            # Never unknown.
+            return pl.lit(False)
+        case _:
+            assert_never(expr)
