@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal, Protocol
+from typing import Final, Literal, Protocol, TypedDict
 
 import polars as pl
 
@@ -31,12 +31,20 @@ from visadesk.roster.read import FORMATS
 from visadesk.roster.scan import fast_roster
 from visadesk.roster.schema import COLUMNS
 
-__all__ = ["BATCH_THRESHOLD", "Engine", "ScreenedRoster", "screen_roster"]
+__all__ = ["BATCH_THRESHOLD", "Engine", "ScreenOptions", "ScreenedRoster", "screen_roster"]
 
 Engine = Literal["auto", "case", "batch"]
 #: From this many rows on, ``auto`` uses the batch engine.
 BATCH_THRESHOLD: Final = 2_000
 Progress = Callable[[int], None]
+
+
+class ScreenOptions(TypedDict, total=False):
+    """How to read and screen a roster, beyond the rule set and the date."""
+
+    start_date: dt.date | None
+    engine: Engine
+    sheet: str | None
 
 
 class _Verdicts(Protocol):

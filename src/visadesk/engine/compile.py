@@ -15,18 +15,8 @@ from typing import assert_never
 
 import polars as pl
 
-from visadesk.policy.expr import (
-    ActivitiesOutside,
-    All,
-    AnyOf,
-    BasisUsed,
-    Compare,
-    Expr,
-    Known,
-    Not,
-    Param,
-    facts_of,
-)
+from visadesk.policy import expr as forms  # the forms of a condition, matched below
+from visadesk.policy.expr import Expr
 from visadesk.roster.schema import ACTIVITY_CODES
 
 __all__ = ["CompileContext", "activity_column", "compile_expr", "missing_expr"]
@@ -52,9 +42,9 @@ def _literal(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _operand(expr: Compare, ctx: CompileContext) -> object:
+def _operand(expr: forms.Compare, ctx: CompileContext) -> object:
     assert not isinstance(expr.operand, str)
-    if isinstance(expr.operand, Param):
+    if isinstance(expr.operand, forms.Param):
         return _literal(ctx.param(expr.operand.name))
     return _literal(expr.operand.value)
 
@@ -67,7 +57,7 @@ def _codes(value: object) -> list[str]:
     return [str(v) for v in items]
 
 
-def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
+def _compare(expr: forms.Compare, ctx: CompileContext) -> pl.Expr:
     col = pl.col(expr.fact)
     op = expr.op
     if isinstance(expr.operand, str):
@@ -120,18 +110,18 @@ def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
 def compile_expr(expr: Expr, ctx: CompileContext) -> pl.Expr:  # noqa: PLR0911 - one per form
     """A nullable Boolean expression: true, false, or null for unknown."""
     match expr:
-        case Compare():
+        case forms.Compare():
             return _compare(expr, ctx)
-        case Known(fact, expected):
+        case forms.Known(fact, expected):
             known = pl.col(fact).is_not_null()
             return known if expected else ~known
-        case All(items):
+        case forms.All(items):
             return pl.all_horizontal([compile_expr(i, ctx) for i in items])
-        case AnyOf(items):
+        case forms.AnyOf(items):
             return pl.any_horizontal([compile_expr(i, ctx) for i in items])
-        case Not(item):
+        case forms.Not(item):
             return ~compile_expr(item, ctx)
-        case ActivitiesOutside(categories):
+        case forms.ActivitiesOutside(categories):
             outside = [
                 pl.col(activity_column(code))
                 & pl.all_horizontal(
@@ -140,7 +130,7 @@ def compile_expr(expr: Expr, ctx: CompileContext) -> pl.Expr:  # noqa: PLR0911 -
                 for code in ACTIVITY_CODES
             ]
             return pl.any_horizontal(outside)
-        case BasisUsed(category, provision):
+        case forms.BasisUsed(category, provision):
             return ctx.basis_used[(category, provision)]
         case _:
             assert_never(expr)
@@ -149,14 +139,14 @@ def compile_expr(expr: Expr, ctx: CompileContext) -> pl.Expr:  # noqa: PLR0911 -
 def missing_expr(expr: Expr, fact: str, ctx: CompileContext) -> pl.Expr:
     """Whether ``fact`` is among the facts that leave ``expr`` unknown (as the interpreter says)."""
     match expr:
-        case Compare():
-            return pl.col(fact).is_null() if fact in facts_of(expr) else pl.lit(False)
-        case All(items) | AnyOf(items):
+        case forms.Compare():
+            return pl.col(fact).is_null() if fact in forms.facts_of(expr) else pl.lit(False)
+        case forms.All(items) | forms.AnyOf(items):
             parts = [compile_expr(i, ctx).is_null() & missing_expr(i, fact, ctx) for i in items]
             return compile_expr(expr, ctx).is_null() & pl.any_horizontal(parts)
-        case Not(item):
+        case forms.Not(item):
             return missing_expr(item, fact, ctx)
-        case Known() | ActivitiesOutside() | BasisUsed():
+        case forms.Known() | forms.ActivitiesOutside() | forms.BasisUsed():
             # Never unknown.
             return pl.lit(False)
         case _:
