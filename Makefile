@@ -34,9 +34,12 @@ services:
 test: services check unit
 
 ## test-fast: the tier a developer runs often (under a minute): no PostgreSQL, no browser,
-## no crash/fuzz/burst/benchmark tests; lint and types are `make check`
+## no crash/fuzz/burst/benchmark tests, Hypothesis's fast profile, a pytest worker per core;
+## lint and types are `make check` (docs/testing.md). Byte-code caching stays on for it
+## even where PYTHONDONTWRITEBYTECODE is set: each worker would otherwise recompile everything.
 test-fast: setup
-	$(BIN)/pytest -q -m "not postgres and not browser and not slow"
+	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=fast \
+		$(BIN)/pytest -q -n auto --dist loadfile -m "not postgres and not browser and not slow"
 
 check: setup
 	$(BIN)/ruff check src tests tools bench

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.batch_page [--trips 45000] [--runs 15] [--database-url URL]
 
-Seeds the web harness's desk (SQLite in a temporary folder unless a URL is
+Seeds the tests' small desk (``tests/harness.py``; SQLite in a temporary folder unless a URL is
 given), files 20 real trips of the sample roster through the desk's service,
 then copies them (people, trips, screenings) with Core inserts up to N trips,
 and times ``GET /batches/{id}`` (first page, then a filtered page) as the
@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, select, update
+from tests.harness import DEMO_PASSWORD, seed_demo
 
 from visadesk.desk import accounts, projects, uploads
 from visadesk.desk.config import Settings
@@ -30,7 +31,6 @@ from visadesk.desk.db import write_session
 from visadesk.desk.models import Person, Screening, Trip
 from visadesk.desk.runtime import build_desk
 from visadesk.server import create_app
-from visadesk.web.harness import DEMO_PASSWORD, seed_demo
 
 TODAY = dt.date(2026, 11, 27)
 PROJECT = "Hanbit GA Cell Plant"
@@ -38,7 +38,7 @@ CHUNK = 5_000
 
 
 def _sample_csv() -> bytes:
-    from tests.desk.conftest import roster_csv, roster_rows  # noqa: PLC0415 - a dev script
+    from tests.desk.fixtures import roster_csv, roster_rows  # noqa: PLC0415 - a dev script
 
     rows = [r for r in roster_rows(PROJECT) if r["employer"] == "Hanbit Energy Solutions"]
     return roster_csv(rows[:20])

@@ -1,18 +1,26 @@
-"""Shared fixtures: the bundled rule sets, a base trip, the sample roster."""
+"""Shared fixtures and settings: the tiers' markers, Hypothesis profiles, cheap password
+hashing, the bundled rule sets, a base trip, the sample roster."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Final
 
 import pytest
+from argon2 import PasswordHasher, profiles
+from hypothesis import settings
 
+from visadesk.desk import accounts
 from visadesk.policy.load import load_policy
 from visadesk.policy.model import Policy
 from visadesk.roster.schema import COLUMNS, FactValue
+
+#: The desk fixtures (database per backend, desk, client, world) for every directory.
+pytest_plugins = ("tests.desk.fixtures",)
 
 FactsFactory = Callable[..., dict[str, FactValue]]
 
@@ -23,6 +31,15 @@ SLOW_FILES: Final = (
     "tests/desk/test_burst.py",
     "tests/bench/",
 )
+
+
+#: Hypothesis profiles: ``full`` (``make test``: each property test's own example count)
+#: and ``fast`` (``make test-fast``: at most 10 examples each, no deadline, as the tier
+#: runs on every core at once). Chosen by ``HYPOTHESIS_PROFILE``; property tests ask
+#: :func:`tests.strategies.examples` for their count so that the cap applies to them.
+settings.register_profile("full")
+settings.register_profile("fast", max_examples=10, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,6 +59,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = item.nodeid.split("::", 1)[0]
         if any(path.startswith(prefix) for prefix in SLOW_FILES):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its cheapest parameters for the tests' many hashes and logins.
+
+    Production keeps its strong defaults (``tests/desk/test_auth.py`` proves them);
+    a hash records its own parameters, so a slow hash made on purpose still verifies.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(scope="session")

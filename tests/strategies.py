@@ -1,9 +1,11 @@
-"""Hypothesis strategies for roster rows: valid, sometimes blank, edge dates, every activity."""
+"""Hypothesis strategies for roster rows: valid, sometimes blank, edge dates, every activity;
+the example count of a property test under the loaded profile."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from visadesk.roster.schema import (
@@ -18,6 +20,14 @@ from visadesk.roster.schema import (
 
 COUNTRIES = ("KR", "VN", "PH", "IN", "JP", "DE", "NO", "UZ")
 VISAS = ("B1/B2", "E2", "L1", "H1B", "H2B")
+
+
+def examples(full: int) -> int:
+    """A property test's example count: ``full``, capped by the loaded Hypothesis
+    profile's ``max_examples`` (100 under ``full``, 10 under ``fast``: tests/conftest.py)."""
+    loaded = settings.default
+    assert loaded is not None, "tests/conftest.py loads a profile"
+    return min(full, loaded.max_examples)
 
 
 def maybe(strategy: st.SearchStrategy[FactValue]) -> st.SearchStrategy[FactValue]:

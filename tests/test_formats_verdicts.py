@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from tests.strategies import rosters
+from tests.strategies import examples, rosters
 from visadesk.engine import Screener
 from visadesk.policy.load import load_policy
 from visadesk.report.contract import ResultRenderer
@@ -26,7 +26,7 @@ def verdicts(path: Path) -> list[dict[str, Any]]:
     return [renderer.row(screener.screen(r.facts, row=r.row)) for r in read_roster(path).rows]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rosters())
 def test_every_format_gives_the_same_verdicts(rows: list[dict[str, FactValue]]) -> None:
     screener = Screener(POLICY, as_of=AS_OF)

@@ -2,40 +2,41 @@
 
 Usage: python tools/screenshots.py [out_dir]   (default docs/screenshots)
 
-A demo desk (temporary SQLite, screening as of 27 November 2026, the bundled
-sample roster's Hanbit rows) is served in process and photographed with
-Debian's chromium (/usr/bin/chromium) through Playwright at 1280x800 (the
-phone view at 390x844), in English and Korean.
+The demo desk people try out (``visadesk demo``: temporary SQLite, screening as
+of 27 November 2026, the demo's organizations, users and cases in every state)
+is seeded and served by the installed command and photographed with Debian's
+chromium (/usr/bin/chromium) through Playwright at 1280x800 (the phone view at
+390x844), in English and Korean: an open batch of the Hanbit GA project, the
+bundled sample roster's Hanbit rows made invalid, an approved B-1 case.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
+import os
+import socket
+import subprocess
 import sys
 import tempfile
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Final
 
+import httpx
 from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import select
+from sqlalchemy import create_engine, func, select
 
-from visadesk.desk import cases, documents, projects, transitions, uploads
-from visadesk.desk.config import Settings
-from visadesk.desk.db import read_session, write_session
-from visadesk.desk.models import Case
-from visadesk.desk.runtime import Desk, build_desk
-from visadesk.desk.transitions import Move
-from visadesk.server import create_app
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
+from visadesk.desk import demo_world as demo
+from visadesk.desk.config import new_audit_key
+from visadesk.desk.models import Batch, Case, Project, Screening, Trip
+from visadesk.web.views import light_of_statuses
 
-TODAY: Final = dt.date(2026, 11, 27)
 HANBIT: Final = "Hanbit GA Cell Plant"
-SEJIN: Final = "Sejin Plant Engineering & Construction"
-PDF: Final = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: The demo users photographed, by key: their e-mail addresses.
+EMAILS: Final = {key: email for key, _, _, email, _, _ in demo.USERS}
 CHROMIUM_ARGS: Final = [
     "--headless=new",
     "--no-sandbox",
@@ -48,19 +49,11 @@ CHROMIUM_ARGS: Final = [
 ]
 
 
-def sample_rows(
-    employers: frozenset[str] | None = None, exclude: frozenset[str] = frozenset()
-) -> bytes:
-    """The sample roster's Hanbit rows (optionally only some employers) as CSV."""
+def sample_rows() -> bytes:
+    """The sample roster's Hanbit rows as CSV."""
     source = resources.files("visadesk.data.sample") / "roster.csv"
     rows = list(csv.DictReader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
-    rows = [
-        r
-        for r in rows
-        if r["project"] == HANBIT
-        and (employers is None or r["employer"] in employers)
-        and r["employer"] not in exclude
-    ]
+    rows = [r for r in rows if r["project"] == HANBIT]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
@@ -79,83 +72,35 @@ def broken(data: bytes, keep: int = 5) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def prepare(desk: Desk, world: DemoWorld) -> tuple[int, int]:
-    """An open batch (Hanbit and Sejin staff) and a B-1 case walked to approved."""
-    sponsor, sejin = world.users["hanbit_admin"], world.users["sejin_staff"]
-    officer = world.users["officer"]
-    as_of = desk.today()
-    with write_session(desk.sessions) as s:
-        open_batch = projects.create_batch(
-            s, sponsor, project_id=world.projects["hanbit"], name="Q1 2027 travel"
-        )
-        uploads.upload_roster(
-            s,
-            sponsor,
-            open_batch.id,
-            data=sample_rows(exclude=frozenset({SEJIN})),
-            filename="hanbit.csv",
-            policy=desk.policy,
-            as_of=as_of,
-        )
-        projects.invite(s, sponsor, open_batch.id, world.orgs["sejin"])
-        uploads.upload_roster(
-            s,
-            sejin,
-            open_batch.id,
-            data=sample_rows(frozenset({SEJIN})),
-            filename="sejin.csv",
-            policy=desk.policy,
-            as_of=as_of,
-        )
-        filed = projects.create_batch(
-            s, sponsor, project_id=world.projects["hanbit"], name="December site visits"
-        )
-        uploads.upload_roster(
-            s,
-            sponsor,
-            filed.id,
-            data=sample_rows(exclude=frozenset({SEJIN})),
-            filename="hanbit.csv",
-            policy=desk.policy,
-            as_of=as_of,
-        )
-        transitions.submit_batch(s, sponsor, filed.id, desk)
-        open_id, filed_id = open_batch.id, filed.id
-    with read_session(desk.sessions) as s:
-        case_id = s.scalars(
-            select(Case.id)
-            .where(Case.batch_id == filed_id, Case.category == "B1")
-            .order_by(Case.urgency_date, Case.id)
-        ).first()
-    assert case_id is not None
-    with write_session(desk.sessions) as s:
-        transitions.take_transition(s, officer, case_id, Move("in_review"), desk)
-        case = cases.get_case(s, officer, case_id)
-        for kind in documents.required_kinds(s, case, desk.checklist):
-            doc = documents.upload(
-                s,
-                sponsor,
-                case_id,
-                kind=kind,
-                filename=f"{kind}.pdf",
-                data=PDF,
-                checklist=desk.checklist,
-                documents_dir=desk.settings.documents_dir,
+def pick(database: Path) -> tuple[int, int]:
+    """The demo's open Hanbit GA batch with the most amber lights, and its first
+    approved B-1 case."""
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            lights = conn.execute(
+                select(Trip.batch_id, Screening.statuses)
+                .join(Batch, Batch.id == Trip.batch_id)
+                .join(Project, Project.id == Batch.project_id)
+                .outerjoin(Screening, Screening.id == Trip.screening_id)
+                .where(Batch.state == "open", Project.name == HANBIT)
+            ).all()
+            case = conn.scalar(
+                select(func.min(Case.id)).where(Case.category == "B1", Case.state == "approved")
             )
-            documents.review(s, officer, doc.id, status="accepted")
-        transitions.take_transition(s, officer, case_id, Move("ready_for_interview"), desk)
-        interview = dt.datetime(2026, 12, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-        transitions.take_transition(
-            s, officer, case_id, Move("interview_scheduled", interview_at=interview), desk
-        )
-        transitions.take_transition(s, officer, case_id, Move("approved"), desk)
-    return open_id, case_id
+    finally:
+        engine.dispose()
+    amber: dict[int, int] = {}
+    for batch, statuses in lights:
+        amber[batch] = amber.get(batch, 0) + (light_of_statuses(statuses) == "amber")
+    assert amber and case is not None, "the demo has no open Hanbit batch or no approved B-1"
+    return max(amber, key=lambda b: amber[b]), int(case)
 
 
 def log_in(page: Page, base: str, key: str, lang: str) -> None:
     page.goto(f"{base}/login?lang={lang}")
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
+    page.fill("#email", EMAILS[key])
+    page.fill("#password", demo.DEFAULT_PASSWORD)
     page.click("[data-testid=login-form] button[type=submit]")
     page.wait_for_selector("[data-testid=who]")
 
@@ -208,27 +153,60 @@ def shoot(browser: Browser, base: str, out: Path, batch: int, case: int) -> list
     return written
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(base: str, server: subprocess.Popen[bytes], seconds: float = 300) -> None:
+    """Until the demo is seeded and served (it seeds first, then serves)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"visadesk demo stopped (exit {server.returncode})")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("visadesk demo did not answer")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="visadesk-shots-") as folder:
-        settings = Settings(
-            database_url=f"sqlite:///{Path(folder) / 'desk.db'}",
-            data_dir=Path(folder),
-            data_keys=(Fernet.generate_key().decode(),),
-            secret_key="screenshots",  # noqa: S106 - a throwaway demo desk
-            secure_cookies=False,
+        env = {
+            **os.environ,
+            "VISADESK_DATA_DIR": folder,
+            "VISADESK_DATA_KEYS": Fernet.generate_key().decode(),
+            "VISADESK_SECRET_KEY": "screenshots",
+            "VISADESK_AUDIT_KEYS": new_audit_key(),
+        }
+        for name in ("VISADESK_DATABASE_URL", "VISADESK_DEMO_PASSWORD", "VISADESK_LANG"):
+            env.pop(name, None)
+        port = _free_port()
+        command = Path(sys.executable).with_name("visadesk")
+        server = subprocess.Popen(  # noqa: S603 - the installed command, fixed arguments
+            [str(command), "demo", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
-        desk = build_desk(settings, today=lambda: TODAY)
-        world = seed_demo(desk)
-        batch, case = prepare(desk, world)
-        with serve(create_app(desk)) as base, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            try:
-                written = shoot(browser, base, out, batch, case)
-            finally:
-                browser.close()
-        desk.engine.dispose()
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_for(base, server)
+            batch, case = pick(Path(folder) / "desk.db")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                try:
+                    written = shoot(browser, base, out, batch, case)
+                finally:
+                    browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     for path in written:
         print(f"{path} ({path.stat().st_size // 1024} KiB)")
     return 0

@@ -12,16 +12,17 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, Protocol, TypedDict
 
 import polars as pl
 
 from visadesk.atomic import atomic_path
 from visadesk.engine import Screener, ScreeningResult
-from visadesk.engine.batch import STATUS_CODES, BatchScreener, Legend, prepare
+from visadesk.engine.batch import BatchScreener, prepare
 from visadesk.engine.frame import facts_frame, frame_facts
+from visadesk.engine.plan import STATUS_CODES, Legend, rule_plan
 from visadesk.policy.model import Policy
 from visadesk.report.summary import Summary, summarize
 from visadesk.roster import read_roster
@@ -30,12 +31,109 @@ from visadesk.roster.read import FORMATS
 from visadesk.roster.scan import fast_roster
 from visadesk.roster.schema import COLUMNS
 
-__all__ = ["BATCH_THRESHOLD", "Engine", "ScreenedRoster", "screen_roster"]
+__all__ = ["BATCH_THRESHOLD", "Engine", "ScreenOptions", "ScreenedRoster", "screen_roster"]
 
 Engine = Literal["auto", "case", "batch"]
 #: From this many rows on, ``auto`` uses the batch engine.
 BATCH_THRESHOLD: Final = 2_000
 Progress = Callable[[int], None]
+
+
+class ScreenOptions(TypedDict, total=False):
+    """How to read and screen a roster, beyond the rule set and the date."""
+
+    start_date: dt.date | None
+    engine: Engine
+    sheet: str | None
+
+
+class _Verdicts(Protocol):
+    """Where a screened roster's verdicts live: per-case results, or a batch frame."""
+
+    engine: Literal["case", "batch"]
+
+    def results(self, progress: Progress | None) -> Iterator[ScreeningResult]: ...
+
+    def compact(self) -> pl.LazyFrame: ...
+
+    def write_compact(self, path: Path, metadata: dict[str, str]) -> None: ...
+
+    def summary(self, written: Path | None) -> Summary: ...
+
+    def trip_starts(self, yes_no_facts: tuple[str, ...]) -> pl.LazyFrame: ...
+
+
+@dataclass
+class _CaseVerdicts:
+    """Results of the per-case engine, all in memory."""
+
+    screened: list[ScreeningResult]
+    legend: Legend
+    engine: Literal["case", "batch"] = "case"
+
+    def results(self, progress: Progress | None) -> Iterator[ScreeningResult]:
+        return iter(self.screened)
+
+    def compact(self) -> pl.LazyFrame:
+        return _case_frame(self.screened, self.legend).lazy()
+
+    def write_compact(self, path: Path, metadata: dict[str, str]) -> None:
+        self.compact().collect().write_parquet(path, metadata=metadata)
+
+    def summary(self, written: Path | None) -> Summary:
+        return summarize(self.screened)
+
+    def trip_starts(self, yes_no_facts: tuple[str, ...]) -> pl.LazyFrame:
+        columns: dict[str, list[object]] = {
+            "row": [r.row for r in self.screened],
+            "trip_start": [r.trip_start for r in self.screened],
+        }
+        for name in yes_no_facts:
+            columns[name] = [r.facts.get(name) for r in self.screened]
+        schema = {"row": pl.UInt32, "trip_start": pl.Date} | dict.fromkeys(yes_no_facts, pl.Boolean)
+        return pl.LazyFrame(columns, schema=schema)
+
+
+@dataclass
+class _BatchVerdicts:
+    """A roster frame and the batch engine: compact verdicts computed lazily, streamed."""
+
+    batch: BatchScreener
+    frame: pl.LazyFrame
+    rows: int
+    engine: Literal["case", "batch"] = "batch"
+
+    def _screened(self) -> pl.LazyFrame:
+        return self.batch.screen(prepare(self.frame))
+
+    def results(self, progress: Progress | None) -> Iterator[ScreeningResult]:
+        """Compact rows expanded one chunk at a time."""
+        screened = self._screened().select(
+            "row", *(c.name for c in COLUMNS), *self.batch.result_columns()
+        )
+        done = 0
+        for offset in range(0, self.rows, 50_000):
+            chunk = screened.slice(offset, 50_000).collect()
+            facts = list(frame_facts(chunk))
+            yield from self.batch.results(chunk, facts, chunk["row"].to_list())
+            done += chunk.height
+            if progress is not None:
+                progress(done)
+
+    def compact(self) -> pl.LazyFrame:
+        return self._screened().select("worker_id", "row", *self.batch.output_columns())
+
+    def write_compact(self, path: Path, metadata: dict[str, str]) -> None:
+        self.compact().sink_parquet(path, metadata=metadata, engine="streaming")
+
+    def summary(self, written: Path | None) -> Summary:
+        # Counting from a Parquet file just written is cheaper than screening again.
+        source = pl.scan_parquet(written) if written else self.compact()
+        return _batch_summary(source, self.batch.legend)
+
+    def trip_starts(self, yes_no_facts: tuple[str, ...]) -> pl.LazyFrame:
+        facts = [pl.col(n).cast(pl.Boolean) for n in yes_no_facts]
+        return self.frame.select(pl.col("row").cast(pl.UInt32), "trip_start", *facts)
 
 
 @dataclass
@@ -45,49 +143,28 @@ class ScreenedRoster:
     policy: Policy
     as_of: dt.date
     start_date: dt.date
-    engine: Literal["case", "batch"]
     source: str
     rows: int
-    _results: list[ScreeningResult] = field(default_factory=list)
-    _batch: BatchScreener | None = None
-    _frame: pl.LazyFrame | None = None
+    verdicts: _Verdicts
     _written: Path | None = None
+
+    @property
+    def engine(self) -> Literal["case", "batch"]:
+        """Which engine screened the roster."""
+        return self.verdicts.engine
 
     def results(self, progress: Progress | None = None) -> Iterator[ScreeningResult]:
         """Every row's result (the batch engine's compact rows expanded one chunk at a time)."""
-        if self.engine == "case":
-            yield from self._results
-            return
-        assert self._batch is not None and self._frame is not None
-        verdicts = self._verdicts()
-        done = 0
-        for offset in range(0, self.rows, 50_000):
-            chunk = verdicts.slice(offset, 50_000).collect()
-            facts = list(frame_facts(chunk))
-            yield from self._batch.results(chunk, facts, chunk["row"].to_list())
-            done += chunk.height
-            if progress is not None:
-                progress(done)
-
-    def _verdicts(self) -> pl.LazyFrame:
-        assert self._batch is not None and self._frame is not None
-        return self._batch.screen(prepare(self._frame)).select(
-            "row", *(c.name for c in COLUMNS), *self._batch.output_columns()
-        )
+        return self.verdicts.results(progress)
 
     def compact(self) -> pl.LazyFrame:
         """Compact verdicts, the same from either engine: status codes and bitmasks (see legend)."""
-        if self.engine == "case":
-            return _case_frame(self._results, self.legend).lazy()
-        assert self._batch is not None
-        return self._verdicts().select("worker_id", "row", *self._batch.output_columns())
+        return self.verdicts.compact()
 
     @property
     def legend(self) -> Legend:
         """What each status code and bit of the compact columns means."""
-        if self._batch is None:
-            self._batch = BatchScreener(self.policy, as_of=self.as_of, start_date=self.start_date)
-        return self._batch.legend
+        return rule_plan(self.policy, as_of=self.as_of, start_date=self.start_date).legend
 
     def write_parquet(self, path: Path) -> None:
         """Compact verdicts to Parquet, streamed, written whole or not at all.
@@ -104,36 +181,16 @@ class ScreenedRoster:
         }
         metadata = {"visadesk": json.dumps(meta, ensure_ascii=False)}
         with atomic_path(path) as tmp:
-            if self.engine == "batch":
-                self.compact().sink_parquet(tmp, metadata=metadata, engine="streaming")
-            else:
-                self.compact().collect().write_parquet(tmp, metadata=metadata)
+            self.verdicts.write_compact(tmp, metadata)
         self._written = path
 
     def summary(self) -> Summary:
-        if self.engine == "case":
-            return summarize(self._results)
-        # Counting from a Parquet file just written is cheaper than screening again.
-        source = pl.scan_parquet(self._written) if self._written else self.compact()
-        return _batch_summary(source, self.legend)
+        return self.verdicts.summary(self._written)
 
     def trip_starts(self, *yes_no_facts: str) -> pl.LazyFrame:
         """``row`` and ``trip_start`` of every trip (for period counts), plus the yes/no
         facts named (e.g. a cap exemption), blank as null."""
-        if self.engine == "case":
-            columns: dict[str, list[object]] = {
-                "row": [r.row for r in self._results],
-                "trip_start": [r.trip_start for r in self._results],
-            }
-            for name in yes_no_facts:
-                columns[name] = [r.facts.get(name) for r in self._results]
-            schema = {"row": pl.UInt32, "trip_start": pl.Date} | dict.fromkeys(
-                yes_no_facts, pl.Boolean
-            )
-            return pl.LazyFrame(columns, schema=schema)
-        assert self._frame is not None
-        facts = [pl.col(n).cast(pl.Boolean) for n in yes_no_facts]
-        return self._frame.select(pl.col("row").cast(pl.UInt32), "trip_start", *facts)
+        return self.verdicts.trip_starts(yes_no_facts)
 
     @property
     def categories(self) -> list[str]:
@@ -246,31 +303,18 @@ def screen_roster(
     rows = fast.rows if fast is not None else 0
     if limits is not None and rows > limits.rows:
         raise limit_error(source, "rows", rows, limits.rows)
-    if fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
-        return ScreenedRoster(
-            policy,
-            as_of,
-            start,
-            "batch",
-            source,
-            rows,
-            _batch=batch,
-            _frame=fast.frame,
-        )
+
+    def screened(verdicts: _Verdicts, rows: int) -> ScreenedRoster:
+        return ScreenedRoster(policy, as_of, start, source, rows, verdicts)
+
+    if batch is not None and fast is not None and (engine == "batch" or rows >= BATCH_THRESHOLD):
+        return screened(_BatchVerdicts(batch, fast.frame, rows), rows)
     roster = read_roster(path, sheet=sheet, limits=limits or ROSTER_LIMITS, source=source)
-    if engine == "batch":
+    rows = len(roster.rows)
+    if batch is not None and engine == "batch":
         frame = facts_frame([r.facts for r in roster.rows]).lazy()
         frame = frame.with_columns(pl.Series("row", [r.row for r in roster.rows], dtype=pl.UInt32))
-        return ScreenedRoster(
-            policy,
-            as_of,
-            start,
-            "batch",
-            source,
-            len(roster.rows),
-            _batch=batch,
-            _frame=frame,
-        )
+        return screened(_BatchVerdicts(batch, frame, rows), rows)
     screener = Screener(policy, as_of=as_of, start_date=start)
     results = [screener.screen(r.facts, row=r.row) for r in roster.rows]
-    return ScreenedRoster(policy, as_of, start, "case", source, len(results), _results=results)
+    return screened(_CaseVerdicts(results, screener.plan.legend), rows)

@@ -9,54 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Unpack
 
 import polars as pl
 
 from visadesk.engine import Status
-from visadesk.engine.batch import STATUS_CODES, Legend
+from visadesk.engine.plan import STATUS_CODES, Legend
 from visadesk.policy.model import Cap, Policy
-from visadesk.screening import Engine, ScreenedRoster, screen_roster
+from visadesk.report.whatif_result import CapUse, Change, WhatIf
+from visadesk.screening import ScreenedRoster, ScreenOptions, screen_roster
 
 __all__ = ["CapUse", "Change", "WhatIf", "fiscal_period", "what_if"]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One trip whose verdicts differ between the two rule sets."""
-
-    worker_id: str
-    row: int
-    recommended_before: str | None
-    recommended_after: str | None
-    statuses: tuple[tuple[str, str | None, str | None], ...]
-    why: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CapUse:
-    """How much of a capped category's period the roster would use, and when it runs out."""
-
-    category: str
-    demand: str
-    period: str
-    cap: int
-    used: int
-    exhausted_on: dt.date | None
-    first_over_cap: str | None
-
-
-@dataclass
-class WhatIf:
-    baseline: str
-    proposed: str
-    as_of: dt.date
-    rows: int
-    statuses: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
-    recommended: dict[str, tuple[int, int]] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
-    caps: list[CapUse] = field(default_factory=list)
 
 
 def fiscal_period(day: dt.date, period: str) -> str:
@@ -194,15 +158,11 @@ def what_if(
     proposed: Policy,
     *,
     as_of: dt.date,
-    start_date: dt.date | None = None,
-    engine: Engine = "auto",
-    sheet: str | None = None,
+    **options: Unpack[ScreenOptions],
 ) -> WhatIf:
-    """Screen ``roster`` under both rule sets and compare."""
-    runs: list[ScreenedRoster] = [
-        screen_roster(roster, p, as_of=as_of, start_date=start_date, engine=engine, sheet=sheet)
-        for p in (baseline, proposed)
-    ]
+    """Screen ``roster`` under both rule sets (start date, engine, sheet as
+    :func:`~visadesk.screening.screen_roster` takes them) and compare."""
+    runs = [screen_roster(roster, p, as_of=as_of, **options) for p in (baseline, proposed)]
     trips = runs[0]
     frames = [_readable(r) for r in runs]
     exempt = sorted(

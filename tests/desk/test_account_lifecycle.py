@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from visadesk.cli import app as cli_app
 from visadesk.desk import accounts, crypto
 from visadesk.desk.db import read_session, write_session
@@ -29,11 +29,6 @@ from visadesk.desk.runtime import Desk
 from visadesk.serve.request import CSRF_HEADER, SESSION_COOKIE
 
 NEW = "a brand new passphrase"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _email(key: str) -> str:

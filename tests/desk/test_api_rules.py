@@ -14,19 +14,26 @@ import datetime as dt
 from typing import Any, Final
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, cases, documents, projects, uploads
+from tests.desk.fixtures import (
+    World,
+    accept_documents,
+    employer_rows,
+    file_roster,
+    first_case,
+    hanbit_batch,
+    roster_csv,
+    roster_rows,
+)
+from visadesk.desk import cases
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Case, CaseEvent, Document
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, TRANSITIONS, Transition
 from visadesk.i18n import t
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 INTERVIEW = "2026-12-10T09:30:00+09:00"
 #: A user of each role who can see a case Sejin filed into Hanbit's batch.
 USER_OF: Final = {
@@ -41,57 +48,19 @@ USER_OF: Final = {
 assert set(USER_OF) == set(ROLES)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
-
-
 def _batch(desk: Desk, world: World, *, invite: bool = True) -> int:
-    with write_session(desk.sessions) as s:
-        batch = projects.create_batch(
-            s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="rules"
-        ).id
-        if invite:
-            projects.invite(s, world.users["hanbit_admin"], batch, world.subs["sejin"])
-    return batch
+    return hanbit_batch(desk, world, *(["sejin"] if invite else []), name="rules")
 
 
 def _sejin_case(desk: Desk, world: World, category: str = "B1") -> int:
     """A draft case of one of Sejin's staff in Hanbit's batch, with its required documents
     uploaded and accepted (so the documents guard holds)."""
     batch = _batch(desk, world)
-    rows = [
-        r
-        for r in roster_rows("Hanbit GA Cell Plant")
-        if r["employer"] == "Sejin Plant Engineering & Construction"
-    ]
-    with write_session(desk.sessions) as s:
-        uploads.upload_roster(
-            s,
-            world.users["sejin_staff"],
-            batch,
-            data=roster_csv(rows),
-            filename="sejin.csv",
-            policy=desk.policy,
-            as_of=TODAY,
-        )
-        case = s.scalars(
-            select(Case).where(Case.batch_id == batch, Case.category == category).order_by(Case.id)
-        ).first()
-        assert case is not None
-        for kind in documents.required_kinds(s, case, desk.checklist):
-            doc = documents.upload(
-                s,
-                world.users["sejin_staff"],
-                case.id,
-                kind=kind,
-                filename=f"{kind}.pdf",
-                data=PDF,
-                checklist=desk.checklist,
-                documents_dir=desk.settings.documents_dir,
-            )
-            documents.review(s, world.users["officer"], doc.id, status="accepted")
-        return case.id
+    rows = employer_rows("Sejin Plant Engineering & Construction")
+    file_roster(desk, world, batch, rows, who="sejin_staff", filename="sejin.csv")
+    case = first_case(desk, batch, category)
+    accept_documents(desk, world, case, who="sejin_staff")
+    return case
 
 
 def _put(desk: Desk, case_id: int, state: str) -> int:

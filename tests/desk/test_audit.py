@@ -15,12 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, text, update
 
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, audit, documents, projects, transitions, uploads
+from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
+from visadesk.desk import audit, documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Case
 from visadesk.desk.runtime import Desk
@@ -28,11 +27,6 @@ from visadesk.desk.transitions import Move
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROJECT = "Hanbit GA Cell Plant"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _entries(desk: Desk, after: int = 0) -> list[AuditEntry]:

@@ -23,7 +23,7 @@ from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
-from tests.desk.conftest import World
+from tests.desk.fixtures import World
 from tests.desk.test_cli_desk import desk_env, run
 from visadesk.desk import audit, backup
 from visadesk.desk.config import Settings, new_audit_key

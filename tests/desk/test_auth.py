@@ -12,12 +12,11 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-import pytest
 from argon2 import PasswordHasher, Type
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from visadesk.desk import accounts, tokens
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import ApiToken, LoginAttempt, User, utcnow
@@ -28,11 +27,6 @@ from visadesk.serve.request import CSRF_HEADER, SESSION_COOKIE
 PRODUCTION_HASHER: PasswordHasher = vars(accounts)["_HASHER"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
-
-
 def _login(client: TestClient, email: str, password: str, **headers: str) -> Any:
     return client.post(
         "/api/v1/auth/token", json={"email": email, "password": password}, headers=headers
@@ -40,7 +34,8 @@ def _login(client: TestClient, email: str, password: str, **headers: str) -> Any
 
 
 def test_production_hasher_is_argon2id() -> None:
-    # The module's own hasher, taken before the fixture above swaps in cheaper parameters.
+    # The module's own hasher, taken at import, before tests/conftest.py's session fixture
+    # swaps in the cheapest parameters.
     assert PRODUCTION_HASHER.type is Type.ID
     assert PRODUCTION_HASHER.memory_cost >= 19 * 1024
     assert PRODUCTION_HASHER.time_cost >= 2

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from tests.desk.conftest import PASSWORD
+from tests.desk.fixtures import PASSWORD
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import backup, crypto, keys
 from visadesk.desk.crypto import Keyring

@@ -28,7 +28,9 @@ from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from visadesk.desk import accounts, documents, projects, uploads
+from tests.desk.fixtures import TODAY, roster_csv, roster_rows
+from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
+from visadesk.desk import documents, projects, uploads
 from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
@@ -36,9 +38,6 @@ from visadesk.desk.models import Case, User
 from visadesk.desk.runtime import Desk, build_desk
 from visadesk.serve.middleware import MULTIPART_SLACK
 from visadesk.server import create_app
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
-
-from .conftest import TODAY, roster_csv, roster_rows
 
 PDF = b"%PDF-1.4\n%visadesk test\n"
 ALLOWED = {200, 201, 401, 409, 429}
@@ -56,10 +55,9 @@ def _settings(root: Path, **limits: Any) -> Settings:
 
 
 @pytest.fixture
-def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Desk, DemoWorld]]:
+def live(tmp_path: Path) -> Iterator[tuple[str, Desk, DemoWorld]]:
     """A fresh SQLite desk (the demo organizations and users) served by uvicorn."""
     desk = build_desk(_settings(tmp_path), today=lambda: TODAY)
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
     world = seed_demo(desk)
     # The users of the login burst keep a real (slow) argon2 hash: verifying it is the
     # slow work a login must not do while holding the write lock.
@@ -173,11 +171,8 @@ def test_login_and_write_bursts_never_freeze_or_fail(live: tuple[str, Desk, Demo
     assert time.monotonic() - started < 30
 
 
-def test_a_full_gate_answers_503_with_retry_after_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_full_gate_answers_503_with_retry_after_at_once(tmp_path: Path) -> None:
     """No room to wait: the request is refused at once, in the reader's language."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
     desk = build_desk(
         _settings(tmp_path, max_concurrency=1, queue_size=0, retry_after=7), today=lambda: TODAY
     )
@@ -384,7 +379,6 @@ def test_a_fresh_sqlite_desk_is_private(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.delenv("VISADESK_DATABASE_URL", raising=False)
     monkeypatch.delenv("VISADESK_DATA_KEYS", raising=False)
     monkeypatch.delenv("VISADESK_SECRET_KEY", raising=False)
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
     old = os.umask(0o022)  # the usual umask: without care, files would be 0644
     try:
         settings = Settings.from_env()

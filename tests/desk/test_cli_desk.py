@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from typer.testing import CliRunner, Result
 
-from tests.desk.conftest import AUDIT_KEY, PASSWORD
+from tests.desk.fixtures import AUDIT_KEY, PASSWORD
 from visadesk.cli import app, serve_cmd
 from visadesk.desk import crypto, demo_world, keys
 from visadesk.desk.config import Settings

@@ -22,12 +22,20 @@ from typing import Any, Final
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, update
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, audit, documents, projects, uploads
+from tests.desk.fixtures import (
+    PDF,
+    World,
+    accept_documents,
+    employer_rows,
+    file_roster,
+    first_case,
+    hanbit_batch,
+    roster_csv,
+)
+from visadesk.desk import audit, documents
 from visadesk.desk.db import make_engine, read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import flush_versioned
@@ -45,15 +53,9 @@ from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
 from visadesk.server import create_app
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Racers per race.
 N: Final = 20
 SEJIN: Final = "Sejin Plant Engineering & Construction"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture
@@ -107,50 +109,22 @@ def _outcome(answers: list[tuple[int, dict[str, Any]]]) -> Counter[tuple[int, st
 
 
 def _batch(desk: Desk, world: World) -> int:
-    with write_session(desk.sessions) as s:
-        admin = world.users["hanbit_admin"]
-        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name="race").id
-        projects.invite(s, admin, batch, world.subs["sejin"])
-    return batch
+    return hanbit_batch(desk, world, "sejin", name="race")
 
 
 def _sejin_rows(limit: int = 4) -> list[dict[str, str]]:
     """Some of Sejin's staff in Hanbit's project, from the third on (SJ-0003 installs
     equipment: a B-1 case)."""
-    rows = [r for r in roster_rows("Hanbit GA Cell Plant") if r["employer"] == SEJIN]
-    return rows[2 : 2 + limit]
+    return employer_rows(SEJIN)[2 : 2 + limit]
 
 
 def _sejin_case(desk: Desk, world: World) -> tuple[int, int]:
     """(batch, case): a B-1 draft case of Sejin's staff, its required documents accepted."""
     batch = _batch(desk, world)
-    with write_session(desk.sessions) as s:
-        uploads.upload_roster(
-            s,
-            world.users["sejin_staff"],
-            batch,
-            data=roster_csv(_sejin_rows()),
-            filename="sejin.csv",
-            policy=desk.policy,
-            as_of=TODAY,
-        )
-        case = s.scalars(
-            select(Case).where(Case.batch_id == batch, Case.category == "B1").order_by(Case.id)
-        ).first()
-        assert case is not None
-        for kind in documents.required_kinds(s, case, desk.checklist):
-            doc = documents.upload(
-                s,
-                world.users["sejin_staff"],
-                case.id,
-                kind=kind,
-                filename=f"{kind}.pdf",
-                data=PDF,
-                checklist=desk.checklist,
-                documents_dir=desk.settings.documents_dir,
-            )
-            documents.review(s, world.users["officer"], doc.id, status="accepted")
-        return batch, case.id
+    file_roster(desk, world, batch, _sejin_rows(), who="sejin_staff", filename="sejin.csv")
+    case = first_case(desk, batch, "B1")
+    accept_documents(desk, world, case, who="sejin_staff")
+    return batch, case
 
 
 def _put(desk: Desk, case_id: int, state: str) -> int:

@@ -8,60 +8,45 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import (
+    PASSWORD,
+    PDF,
+    World,
+    employer_rows,
+    file_roster,
+    first_case,
+    first_required_kind,
+    hanbit_batch,
+    roster_csv,
+)
 from tests.web.conftest import csrf_of
-from visadesk.desk import accounts, documents, projects, transitions, uploads
+from visadesk.desk import documents
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
-from visadesk.desk.models import Batch, Case, Document, Project, Trip
+from visadesk.desk.models import Batch, Document, Project, Trip
 from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
 from visadesk.safetext import control_character, escaped
 from visadesk.server import create_app
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PROJECT = "Hanbit GA Cell Plant"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
-
 
 def _own(limit: int) -> list[dict[str, str]]:
-    rows = [r for r in roster_rows(PROJECT) if r["employer"] == "Hanbit Energy Solutions"]
-    return rows[:limit]
+    return employer_rows("Hanbit Energy Solutions", limit)
 
 
 def _batch(desk: Desk, world: World) -> int:
-    with write_session(desk.sessions) as s:
-        return projects.create_batch(
-            s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="controls"
-        ).id
+    return hanbit_batch(desk, world, name="controls")
 
 
 @pytest.fixture
 def submitted_case(desk: Desk, world: World) -> tuple[int, str]:
     """A submitted case and the first document kind its checklist asks for."""
-    batch = _batch(desk, world)
-    with write_session(desk.sessions) as s:
-        uploads.upload_roster(
-            s,
-            world.users["hanbit_admin"],
-            batch,
-            data=roster_csv(_own(3)),
-            filename="r.csv",
-            policy=desk.policy,
-            as_of=TODAY,
-        )
-        transitions.submit_batch(s, world.users["hanbit_admin"], batch, desk)
-        case = s.scalars(select(Case).order_by(Case.id)).first()
-        assert case is not None
-        return case.id, documents.required_kinds(s, case, desk.checklist)[0]
+    file_roster(desk, world, _batch(desk, world), _own(3), submit=True)
+    case = first_case(desk)
+    return case, first_required_kind(desk, case)
 
 
 def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:

@@ -34,7 +34,7 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from tests.desk.conftest import TODAY, World
+from tests.desk.fixtures import TODAY, World
 from visadesk.desk import projects
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, read_session, write_session

@@ -177,6 +177,7 @@ def test_demo_pdf_is_a_well_formed_pdf() -> None:
     assert b"(Traveller HB-0001 \\(case 1\\))" in data
 
 
+@pytest.mark.slow  # 14 s; the fast tier keeps the 30-trip demo of the test above
 def test_the_default_demo_has_200_trips_through_the_whole_workflow(tmp_path: Path) -> None:
     """The default demo, once, on SQLite, through the installed entry point."""
     env = {

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, documents, projects, screenings, tokens, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
@@ -37,12 +36,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROJECT_A = "Hanbit GA Cell Plant"
 PROJECT_B = "Haeon Philadelphia Shipyard Modernization"
 ABSENT = 987_654
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: the world fixture logs ten users in per test."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 # -- tenant A's rows (and a few of B's, so that lists have something of their own) -----------

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 
-from tests.desk.conftest import PASSWORD, TODAY, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, TODAY, roster_csv, roster_rows
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import directory, keys, projects, tokens, uploads
 from visadesk.desk.db import read_session, write_session

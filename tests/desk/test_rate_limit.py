@@ -19,11 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
+from tests.harness import serve
 from visadesk.desk import accounts
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
@@ -31,17 +31,11 @@ from visadesk.desk.models import LoginAttempt, utcnow
 from visadesk.desk.proxies import client_address, parse_trusted
 from visadesk.desk.runtime import Desk
 from visadesk.server import create_app
-from visadesk.web.harness import serve
 
 LIMITS = accounts.LIMITS
 VICTIM = "officer@example.test"
 ATTACKER_IP = "203.0.113.66"
 OWNER_IP = "198.51.100.7"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.cli import rescreen_cmd
 from visadesk.desk import rescreen
 from visadesk.desk.db import read_session, write_session

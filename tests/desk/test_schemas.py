@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
-from tests.desk.conftest import World
+from tests.desk.fixtures import World
 from visadesk.desk.api.schemas import OrgIn, ProjectIn, ReviewIn, UserIn
 from visadesk.desk.authz import ORG_KINDS
 from visadesk.desk.documents import REVIEWS

@@ -20,7 +20,6 @@ from typing import Any, Final
 
 import pytest
 import schemathesis
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -33,8 +32,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, projects, tokens, uploads
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
+from visadesk.desk import documents, projects, tokens, uploads
 from visadesk.desk.api.accounts_routes import router as accounts_router
 from visadesk.desk.api.cases_routes import router as cases_router
 from visadesk.desk.api.routes import router
@@ -62,13 +61,12 @@ FUZZ: Final = settings(
 
 
 @pytest.fixture(autouse=True)
-def _sqlite_only(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _sqlite_only(database_url: str) -> None:
     if not database_url.startswith("sqlite") and os.environ.get("VISADESK_FUZZ_POSTGRES") != "1":
         pytest.skip(
             "schemathesis runs on SQLite only to keep the suite fast (it tests the API, "
             "not the database); VISADESK_FUZZ_POSTGRES=1 runs it on PostgreSQL too"
         )
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture

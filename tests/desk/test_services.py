@@ -7,11 +7,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, cases, projects, screenings, transitions, uploads
+from tests.desk.fixtures import TODAY, World, file_roster, hanbit_batch, roster_rows
+from visadesk.desk import cases, projects, screenings, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import AuditEntry, Batch, Case, CaseEvent, Trip
@@ -23,35 +22,15 @@ from visadesk.engine import Screener
 PROJECT = "Hanbit GA Cell Plant"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: the world fixture logs ten users in."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
-
-
 def _batch(desk: Desk, world: World, *, invite: str | None = None) -> int:
-    with write_session(desk.sessions) as s:
-        admin = world.users["hanbit_admin"]
-        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name="B")
-        if invite:
-            projects.invite(s, admin, batch.id, world.subs[invite])
-        return batch.id
+    return hanbit_batch(desk, world, *([invite] if invite else []), name="B")
 
 
 def _filed(desk: Desk, world: World, rows: int = 6) -> int:
     """A batch of Hanbit's with ``rows`` of its own travellers uploaded (draft cases)."""
     batch = _batch(desk, world)
     own = [r for r in roster_rows(PROJECT) if r["employer"].startswith("Hanbit")][:rows]
-    with write_session(desk.sessions) as s:
-        uploads.upload_roster(
-            s,
-            world.users["hanbit_admin"],
-            batch,
-            data=roster_csv(own),
-            filename="r.csv",
-            policy=desk.policy,
-            as_of=TODAY,
-        )
+    file_roster(desk, world, batch, own)
     return batch
 
 

@@ -12,41 +12,36 @@ import hashlib
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, projects, uploads
-from visadesk.desk.db import read_session, write_session
+from tests.desk.fixtures import (
+    PDF,
+    World,
+    employer_rows,
+    file_roster,
+    first_case,
+    first_required_kind,
+    hanbit_batch,
+    roster_csv,
+    roster_rows,
+)
+from visadesk.desk import documents
+from visadesk.desk.db import read_session
 from visadesk.desk.models import AuditHead, Base, Case, Person
 from visadesk.desk.runtime import Desk
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48
 RRN = "900101-1234567"
-PROJECT = "Hanbit GA Cell Plant"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _own(limit: int | None = None) -> list[dict[str, str]]:
-    rows = [r for r in roster_rows(PROJECT) if r["employer"] == "Hanbit Energy Solutions"]
-    return rows[:limit] if limit else rows
+    return employer_rows("Hanbit Energy Solutions", limit)
 
 
 def _batch(desk: Desk, world: World, *invited: str) -> int:
-    with write_session(desk.sessions) as s:
-        batch = projects.create_batch(
-            s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="uploads"
-        ).id
-        for sub in invited:
-            projects.invite(s, world.users["hanbit_admin"], batch, world.subs[sub])
-    return batch
+    return hanbit_batch(desk, world, *invited, name="uploads")
 
 
 def _counts(desk: Desk) -> tuple[Any, ...]:
@@ -190,9 +185,7 @@ def test_subcontractor_uploads_only_where_invited(
 ) -> None:
     invited = _batch(desk, world, "sejin")
     other = _batch(desk, world, "daeseong")
-    sejin_rows = [
-        r for r in roster_rows(PROJECT) if r["employer"] == "Sejin Plant Engineering & Construction"
-    ][:3]
+    sejin_rows = employer_rows("Sejin Plant Engineering & Construction", 3)
     before = _counts(desk)
     for who in ("sejin_staff", "kukje_staff"):
         r = _upload(client, world, other, roster_csv(sejin_rows), who=who)
@@ -218,20 +211,9 @@ def test_roster_formats_are_checked(client: TestClient, desk: Desk, world: World
 
 @pytest.fixture
 def case_kind(desk: Desk, world: World) -> tuple[int, str]:
-    batch = _batch(desk, world)
-    with write_session(desk.sessions) as s:
-        uploads.upload_roster(
-            s,
-            world.users["hanbit_admin"],
-            batch,
-            data=roster_csv(_own(4)),
-            filename="r.csv",
-            policy=desk.policy,
-            as_of=TODAY,
-        )
-        case = s.scalars(select(Case).order_by(Case.id)).first()
-        assert case is not None
-        return case.id, documents.required_kinds(s, case, desk.checklist)[0]
+    file_roster(desk, world, _batch(desk, world), _own(4))
+    case = first_case(desk)
+    return case, first_required_kind(desk, case)
 
 
 def _files(desk: Desk) -> set[str]:

@@ -20,25 +20,18 @@ from typing import Any
 
 import openpyxl
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.desk.conftest import PASSWORD, World
+from tests.desk.fixtures import PASSWORD, World
 from tests.desk.test_upload import _batch, _counts
+from tests.harness import DemoWorld
 from tests.roster import test_bombs as bombs
-from visadesk.desk import accounts
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Person
 from visadesk.desk.runtime import Desk
-from visadesk.web.harness import DemoWorld
 
 SECONDS = 2.0
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 def _post(client: TestClient, world: World, batch: int, path: Path, name: str) -> Any:

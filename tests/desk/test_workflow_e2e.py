@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.desk.conftest import World, roster_csv, roster_rows
+from tests.desk.fixtures import World, roster_csv, roster_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

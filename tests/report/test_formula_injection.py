@@ -15,8 +15,7 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from tests.conftest import base_facts
-from tests.desk.conftest import *  # noqa: F403 - the desk fixtures: desk, client, world, ...
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.cli import app
 from visadesk.desk import accounts, projects, uploads
 from visadesk.desk.db import write_session

@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import examples
 from visadesk.roster import COLUMNS, Column, ColumnType, Facts, FactValue, read_roster, write_roster
 from visadesk.roster.places import countries, us_states
 from visadesk.roster.schema import ACTIVITY_CODES
@@ -87,25 +88,25 @@ def _round_trip(
     assert roster.ignored_columns == ()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(ROSTERS, st.booleans(), st.sampled_from(["utf-8-sig", "cp949"]))
 def test_csv_round_trip(rows: list[Facts], korean_headers: bool, encoding: str) -> None:
     _round_trip(rows, ".csv", korean_headers=korean_headers, encoding=encoding)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(ROSTERS, st.booleans())
 def test_xlsx_round_trip(rows: list[Facts], korean_headers: bool) -> None:
     _round_trip(rows, ".xlsx", korean_headers=korean_headers)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(ROSTERS, st.booleans())
 def test_parquet_round_trip(rows: list[Facts], korean_headers: bool) -> None:
     _round_trip(rows, ".parquet", korean_headers=korean_headers)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(ROSTERS, st.booleans())
 def test_json_round_trip(rows: list[Facts], korean_headers: bool) -> None:
     _round_trip(rows, ".json", korean_headers=korean_headers)

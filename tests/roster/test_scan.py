@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.strategies import rosters
+from tests.strategies import examples, rosters
 from visadesk.engine.frame import frame_facts
 from visadesk.roster import RosterError, read_roster, write_roster
 from visadesk.roster.scan import fast_roster
@@ -53,7 +53,7 @@ def both(
     return (None if fast is None else list(frame_facts(fast.frame.collect()))), expected
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=rosters(max_rows=8), data=st.data(), in_memory=st.booleans())
 def test_fast_reader_agrees_or_hands_over(
     rows: list[dict[str, FactValue]], data: st.DataObject, in_memory: bool

@@ -1,7 +1,7 @@
 """Web app fixtures.
 
 Page tests (``test_pages.py``) drive the app in process with Starlette's test
-client over the desk fixtures of ``tests/desk/conftest.py`` (SQLite and
+client over the desk fixtures of ``tests/desk/fixtures.py`` (SQLite and
 PostgreSQL). Browser tests (``test_browser.py``) drive Debian's chromium with
 Playwright against a live uvicorn server in a background thread; they run on
 SQLite only (a temporary file) - the PostgreSQL behaviour of the same service
@@ -14,61 +14,40 @@ import csv
 import io
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
-from argon2 import PasswordHasher
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.desk.conftest import (  # noqa: F401 - fixtures re-exported for these tests
-    PASSWORD,
-    SAMPLE,
-    TODAY,
-    World,
-    _empty,
-    client,
-    database_url,
-    migrated,
-    roster_csv,
-    roster_rows,
-    settings_base,
-    world,
-)
-from visadesk.desk import accounts
-from visadesk.desk.models import Trip
-from visadesk.desk.runtime import Desk
+from tests.desk.fixtures import PASSWORD, SAMPLE, TODAY, World, roster_csv, roster_rows
+from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
+from visadesk.desk.config import Settings
+from visadesk.desk.crypto import use_keys
+from visadesk.desk.runtime import Desk, build_desk
 from visadesk.server import create_app
 
 HANBIT: str = "Hanbit GA Cell Plant"
 SEJIN: str = "Sejin Plant Engineering & Construction"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _fast_password_hashing() -> Iterator[None]:
-    """Cheap argon2 parameters for the tests' many logins (production keeps the defaults).
-
-    A hash records its own parameters, so verification follows whichever hasher made it.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        )
-        yield
-
-
-@pytest.fixture(name="desk")
-def emptied_desk(migrated: Desk) -> Desk:  # noqa: F811 - the imported fixture
-    """The desk, emptied; trips' pointers to their screenings are cleared first (SQLite
-    does not defer that foreign key while the tables are emptied)."""
-    with migrated.engine.begin() as conn:
-        conn.execute(update(Trip).values(screening_id=None))
-    _empty(migrated.engine)
-    return migrated
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: How long a browser test waits for a page or an element.
+TIMEOUT_MS = 15_000
 
 
 def csrf_of(html: str) -> str:
@@ -93,7 +72,7 @@ def login(browser: TestClient, key: str, *, lang: str = "en") -> TestClient:
 
 
 @pytest.fixture
-def browser_for(desk: Desk, world: World) -> Iterator[Callable[..., TestClient]]:  # noqa: F811
+def browser_for(desk: Desk, world: World) -> Iterator[Callable[..., TestClient]]:
     """``browser_for("hanbit_admin")``: a test client with that user's browser session."""
     opened: list[TestClient] = []
 
@@ -152,11 +131,77 @@ def chromium_path() -> str | None:
     return path if os.access(path, os.X_OK) else None
 
 
+# -- a live server and a browser (test_browser.py, test_account_pages.py) ----------------
+
+
+@dataclass
+class Live:
+    """A desk served by uvicorn in a thread (SQLite in a temporary folder)."""
+
+    base: str
+    desk: Desk
+    world: DemoWorld
+    keys: tuple[str, ...]
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[Live]:
+    """The tests' small seeded desk (``tests/harness.py``), served; one per test module."""
+    with tempfile.TemporaryDirectory(prefix="visadesk-web-") as folder:
+        keys = (Fernet.generate_key().decode(),)
+        settings = Settings(
+            database_url=f"sqlite:///{Path(folder) / 'desk.db'}",
+            data_dir=Path(folder),
+            data_keys=keys,
+            secret_key="browser-tests",  # noqa: S106 - test settings
+            secure_cookies=False,
+        )
+        desk = build_desk(settings, today=lambda: TODAY)
+        world = seed_demo(desk, DEMO_PASSWORD)
+        with serve(create_app(desk)) as base:
+            yield Live(base, desk, world, keys)
+        desk.engine.dispose()
+
+
+@pytest.fixture
+def live_keys(live: Live) -> Live:
+    """Other tests' desks install their own data keys: this desk's come back first."""
+    use_keys(live.keys)
+    return live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium through Playwright; skipped without it unless
+    ``VISADESK_REQUIRE_BROWSER=1``."""
+    path = chromium_path()
+    if path is None:
+        reason = "no /usr/bin/chromium: install Debian's chromium (make services)"
+        if os.environ.get("VISADESK_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " and VISADESK_REQUIRE_BROWSER=1")
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def shot(page: Page, name: str, *, full: bool = False) -> None:
+    """A screenshot into test-artifacts/screenshots/ (the whole page with ``full``)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+
+
 __all__ = [
     "ARTIFACTS",
     "HANBIT",
     "SEJIN",
+    "TIMEOUT_MS",
     "TODAY",
+    "Live",
     "broken_csv",
     "chromium_path",
     "csrf_of",
@@ -165,4 +210,5 @@ __all__ = [
     "login",
     "roster_csv",
     "sample_xlsx",
+    "shot",
 ]

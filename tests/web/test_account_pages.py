@@ -11,81 +11,20 @@ and PostgreSQL) check CSRF and who may open the users page.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.desk.conftest import World
-from tests.web.conftest import ARTIFACTS, TODAY, chromium_path, csrf_of
+from tests.desk.fixtures import World
+from tests.harness import DEMO_PASSWORD, DemoWorld
+from tests.web.conftest import TIMEOUT_MS, Live, csrf_of, shot
 from visadesk.desk import accounts
-from visadesk.desk.config import Settings
-from visadesk.desk.crypto import use_keys
-from visadesk.desk.runtime import Desk, build_desk
 from visadesk.i18n import t
-from visadesk.server import create_app
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-TIMEOUT_MS = 15_000
 NEW = "a brand new passphrase"
-
-
-@dataclass
-class Live:
-    base: str
-    desk: Desk
-    world: DemoWorld
-    keys: tuple[str, ...]
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[Live]:
-    with tempfile.TemporaryDirectory(prefix="visadesk-accounts-") as folder:
-        keys = (Fernet.generate_key().decode(),)
-        settings = Settings(
-            database_url=f"sqlite:///{Path(folder) / 'desk.db'}",
-            data_dir=Path(folder),
-            data_keys=keys,
-            secret_key="account-pages",  # noqa: S106 - test settings
-            secure_cookies=False,
-        )
-        desk = build_desk(settings, today=lambda: TODAY)
-        world = seed_demo(desk, DEMO_PASSWORD)
-        with serve(create_app(desk)) as base:
-            yield Live(base, desk, world, keys)
-        desk.engine.dispose()
-
-
-@pytest.fixture
-def live_keys(live: Live) -> Live:
-    """Other tests' desks install their own data keys: this desk's come back first."""
-    use_keys(live.keys)
-    return live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        reason = "no /usr/bin/chromium: install Debian's chromium (make services)"
-        if os.environ.get("VISADESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " and VISADESK_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -101,11 +40,6 @@ def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
     yield make
     for c in opened:
         c.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def try_login(page: Page, live: Live, key: str, password: str, lang: str = "en") -> bool:
@@ -143,7 +77,7 @@ def test_a_user_changes_their_password(
     expect(page.get_by_test_id("password-changed")).to_have_text(
         t("web.account.password_changed", lang)
     )
-    shot(page, f"account-password-{lang}")
+    shot(page, f"account-password-{lang}", full=True)
     # This browser stays signed in; elsewhere the old password fails and the new one works.
     expect(page.get_by_test_id("who")).to_be_visible()
     other = new_page()
@@ -166,7 +100,7 @@ def test_an_admin_disables_and_enables_a_user(
     expect(admin.get_by_test_id("users-done")).to_have_text(t("web.users.done_disabled", "en"))
     row = admin.locator("[data-testid=user-row][data-email='officer@example.test']")
     expect(row).to_have_attribute("data-active", "no")
-    shot(admin, "users-disabled-en")
+    shot(admin, "users-disabled-en", full=True)
     # The officer's open session is over at once; signing in again is refused.
     officer.goto(live.url("/queue"))
     expect(officer).to_have_url(f"{live.base}/login?next=%2Fqueue")
@@ -193,14 +127,14 @@ def test_an_admin_issues_a_reset_link_and_the_user_sets_a_password(
     row.get_by_test_id("issue-reset").click()
     link = admin.get_by_test_id("reset-link").inner_text().strip()
     assert link.startswith(live.base + "/reset/")
-    shot(admin, "users-reset-link-ko")
+    shot(admin, "users-reset-link-ko", full=True)
 
     user = new_page()
     user.goto(link + "?lang=ko")
     expect(user.locator("h1")).to_have_text(t("web.reset.title", "ko"))
     user.fill("#f-new_password", NEW)
     user.fill("#f-new_password_again", NEW)
-    shot(user, "reset-form-ko")
+    shot(user, "reset-form-ko", full=True)
     user.get_by_role("button", name=t("web.reset.submit", "ko")).click()
     expect(user.get_by_test_id("reset-done")).to_have_text(t("web.reset.done", "ko"))
     # The link works once.

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.desk.conftest import TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import HANBIT
 from visadesk.desk import projects, uploads
 from visadesk.desk.db import read_session, write_session

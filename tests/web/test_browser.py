@@ -12,109 +12,42 @@ to ``test-artifacts/screenshots/``.
 from __future__ import annotations
 
 import base64
-import os
 import re
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     FilePayload,
     Page,
     expect,
-    sync_playwright,
 )
 from sqlalchemy import select
 
+from tests.harness import DEMO_PASSWORD, DemoWorld
 from tests.web.conftest import (
-    ARTIFACTS,
     HANBIT,
     SEJIN,
-    TODAY,
+    TIMEOUT_MS,
+    Live,
     broken_csv,
-    chromium_path,
     employer_rows,
     hanbit_rows,
     roster_csv,
     sample_xlsx,
+    shot,
 )
 from visadesk.desk import documents, projects, transitions, uploads
-from visadesk.desk.config import Settings
-from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
-from visadesk.desk.runtime import Desk, build_desk
 from visadesk.i18n import t
 from visadesk.server import create_app
-from visadesk.web.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LANGS = ["en", "ko"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-TIMEOUT_MS = 15_000
 
-
-@dataclass
-class Live:
-    base: str
-    desk: Desk
-    world: DemoWorld
-    keys: tuple[str, ...]
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[Live]:
-    with tempfile.TemporaryDirectory(prefix="visadesk-web-") as folder:
-        keys = (Fernet.generate_key().decode(),)
-        settings = Settings(
-            database_url=f"sqlite:///{Path(folder) / 'desk.db'}",
-            data_dir=Path(folder),
-            data_keys=keys,
-            secret_key="browser-tests",  # noqa: S106 - test settings
-            secure_cookies=False,
-        )
-        desk = build_desk(settings, today=lambda: TODAY)
-        world = seed_demo(desk, DEMO_PASSWORD)
-        with serve(create_app(desk)) as base:
-            yield Live(base, desk, world, keys)
-        desk.engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _live_keys(live: Live) -> None:
-    """Other tests' desks install their own data keys: this desk's come back first."""
-    use_keys(live.keys)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        reason = "no /usr/bin/chromium: install Debian's chromium (make services)"
-        if os.environ.get("VISADESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " and VISADESK_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+pytestmark = pytest.mark.usefixtures("live_keys")
 
 
 @pytest.fixture
@@ -136,11 +69,6 @@ def new_page(
     context.set_default_timeout(TIMEOUT_MS)
     contexts.append(context)
     return context.new_page()
-
-
-def shot(page: Page, name: str, *, full: bool = False) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
 def log_in(page: Page, live: Live, key: str, lang: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.desk.conftest import World
+from tests.desk.fixtures import World
 from tests.web.conftest import (
     HANBIT,
     SEJIN,

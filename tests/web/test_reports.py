@@ -16,8 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tests.desk.conftest import *  # noqa: F403 - the desk fixtures: desk, client, world, ...
-from tests.desk.conftest import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, projects, screenings, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session

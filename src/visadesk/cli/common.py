@@ -11,7 +11,7 @@ from typing import Annotated, Final, NoReturn, cast
 import typer
 from rich.console import Console
 
-from visadesk.engine.screen import RulesNotInForceError
+from visadesk.engine import RulesNotInForceError
 from visadesk.i18n import normalize_lang, t
 from visadesk.policy.load import PolicyError, load_policy
 from visadesk.policy.model import Policy

@@ -1,14 +1,9 @@
 """The screening engine: one trip against one rule set, with a trace of every rule."""
 
-from visadesk.engine.result import (
-    CategoryVerdict,
-    Check,
-    FlagHit,
-    Outcome,
-    ScreeningResult,
-    Status,
-)
-from visadesk.engine.screen import IncompleteTripError, RulesNotInForceError, Screener, derive_facts
+from visadesk.engine.derived import derive_facts
+from visadesk.engine.plan import RulesNotInForceError
+from visadesk.engine.result import CategoryVerdict, Check, FlagHit, Outcome, ScreeningResult, Status
+from visadesk.engine.screen import IncompleteTripError, Screener
 
 __all__ = [
     "CategoryVerdict",

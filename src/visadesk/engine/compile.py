@@ -11,20 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import assert_never
 
 import polars as pl
 
-from visadesk.policy.expr import (
-    ActivitiesOutside,
-    All,
-    AnyOf,
-    BasisUsed,
-    Compare,
-    Expr,
-    Known,
-    Not,
-    Param,
-)
+from visadesk.policy import expr as forms  # the forms of a condition, matched below
+from visadesk.policy.expr import Expr
 from visadesk.roster.schema import ACTIVITY_CODES
 
 __all__ = ["CompileContext", "activity_column", "compile_expr", "missing_expr"]
@@ -50,9 +42,9 @@ def _literal(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _operand(expr: Compare, ctx: CompileContext) -> object:
+def _operand(expr: forms.Compare, ctx: CompileContext) -> object:
     assert not isinstance(expr.operand, str)
-    if isinstance(expr.operand, Param):
+    if isinstance(expr.operand, forms.Param):
         return _literal(ctx.param(expr.operand.name))
     return _literal(expr.operand.value)
 
@@ -65,7 +57,7 @@ def _codes(value: object) -> list[str]:
     return [str(v) for v in items]
 
 
-def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
+def _compare(expr: forms.Compare, ctx: CompileContext) -> pl.Expr:
     col = pl.col(expr.fact)
     op = expr.op
     if isinstance(expr.operand, str):
@@ -117,39 +109,45 @@ def _compare(expr: Compare, ctx: CompileContext) -> pl.Expr:
 
 def compile_expr(expr: Expr, ctx: CompileContext) -> pl.Expr:  # noqa: PLR0911 - one per form
     """A nullable Boolean expression: true, false, or null for unknown."""
-    if isinstance(expr, Compare):
-        return _compare(expr, ctx)
-    if isinstance(expr, Known):
-        known = pl.col(expr.fact).is_not_null()
-        return known if expr.expected else ~known
-    if isinstance(expr, All):
-        return pl.all_horizontal([compile_expr(i, ctx) for i in expr.items])
-    if isinstance(expr, AnyOf):
-        return pl.any_horizontal([compile_expr(i, ctx) for i in expr.items])
-    if isinstance(expr, Not):
-        return ~compile_expr(expr.item, ctx)
-    if isinstance(expr, ActivitiesOutside):
-        hits = [
-            pl.col(activity_column(code))
-            & pl.all_horizontal(
-                [ctx.activity_outcome[(c, code)].eq_missing(pl.lit(False)) for c in expr.categories]
-            )
-            for code in ACTIVITY_CODES
-        ]
-        return pl.any_horizontal(hits)
-    if isinstance(expr, BasisUsed):
-        return ctx.basis_used[(expr.category, expr.provision)]
-    raise TypeError(f"cannot compile {expr!r}")
+    match expr:
+        case forms.Compare():
+            return _compare(expr, ctx)
+        case forms.Known(fact, expected):
+            known = pl.col(fact).is_not_null()
+            return known if expected else ~known
+        case forms.All(items):
+            return pl.all_horizontal([compile_expr(i, ctx) for i in items])
+        case forms.AnyOf(items):
+            return pl.any_horizontal([compile_expr(i, ctx) for i in items])
+        case forms.Not(item):
+            return ~compile_expr(item, ctx)
+        case forms.ActivitiesOutside(categories):
+            outside = [
+                pl.col(activity_column(code))
+                & pl.all_horizontal(
+                    [ctx.activity_outcome[(c, code)].eq_missing(pl.lit(False)) for c in categories]
+                )
+                for code in ACTIVITY_CODES
+            ]
+            return pl.any_horizontal(outside)
+        case forms.BasisUsed(category, provision):
+            return ctx.basis_used[(category, provision)]
+        case _:
+            assert_never(expr)
 
 
 def missing_expr(expr: Expr, fact: str, ctx: CompileContext) -> pl.Expr:
     """Whether ``fact`` is among the facts that leave ``expr`` unknown (as the interpreter says)."""
-    if isinstance(expr, Compare):
-        reads = {expr.fact} | ({expr.operand} if isinstance(expr.operand, str) else set())
-        return pl.col(fact).is_null() if fact in reads else pl.lit(False)
-    if isinstance(expr, (All, AnyOf)):
-        parts = [compile_expr(i, ctx).is_null() & missing_expr(i, fact, ctx) for i in expr.items]
-        return compile_expr(expr, ctx).is_null() & pl.any_horizontal(parts)
-    if isinstance(expr, Not):
-        return missing_expr(expr.item, fact, ctx)
-    return pl.lit(False)
+    match expr:
+        case forms.Compare():
+            return pl.col(fact).is_null() if fact in forms.facts_of(expr) else pl.lit(False)
+        case forms.All(items) | forms.AnyOf(items):
+            parts = [compile_expr(i, ctx).is_null() & missing_expr(i, fact, ctx) for i in items]
+            return compile_expr(expr, ctx).is_null() & pl.any_horizontal(parts)
+        case forms.Not(item):
+            return missing_expr(item, fact, ctx)
+        case forms.Known() | forms.ActivitiesOutside() | forms.BasisUsed():
+            # Never unknown.
+            return pl.lit(False)
+        case _:
+            assert_never(expr)

@@ -8,10 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from visadesk.policy.expr import (
+    ActivitiesOutside,
     All,
     AnyOf,
+    BasisUsed,
     Compare,
     EvalContext,
     Expr,
@@ -231,12 +234,18 @@ def _candidates(fact: str, exprs: list[Expr], ctx: EvalContext) -> list[FactValu
 
 
 def _walk(expr: Expr) -> Iterator[Expr]:
+    """``expr`` and every condition inside it."""
     yield expr
-    if isinstance(expr, (All, AnyOf)):
-        for item in expr.items:
+    match expr:
+        case All(items) | AnyOf(items):
+            for item in items:
+                yield from _walk(item)
+        case Not(item):
             yield from _walk(item)
-    elif isinstance(expr, Not):
-        yield from _walk(expr.item)
+        case Compare() | Known() | ActivitiesOutside() | BasisUsed():
+            pass
+        case _:
+            assert_never(expr)
 
 
 def reachable(policy: Policy, category: Category, day: dt.date) -> bool:

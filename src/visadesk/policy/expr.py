@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol, cast, get_args
+from typing import Final, Literal, Protocol, TypeAlias, assert_never, cast, get_args
 
 __all__ = [
     "COMPARATORS",
@@ -128,7 +128,9 @@ class BasisUsed:
     provision: str
 
 
-Expr = Compare | Known | All | AnyOf | Not | ActivitiesOutside | BasisUsed
+#: Every form a condition takes: a closed union, so that a visitor's ``match`` ending in
+#: ``assert_never`` fails type checking when a new form is added and not handled.
+Expr: TypeAlias = Compare | Known | All | AnyOf | Not | ActivitiesOutside | BasisUsed
 
 
 def _operand(raw: object) -> Operand:
@@ -252,83 +254,92 @@ def _compare(op: Op, left: object, right: object) -> bool:  # noqa: PLR0911, PLR
     raise ExprError(f"unknown comparison {op!r}")
 
 
-def evaluate(expr: Expr, facts: Mapping[str, object], ctx: EvalContext) -> Result:  # noqa: PLR0911, PLR0912
+def _junction(
+    items: tuple[Expr, ...], facts: Mapping[str, object], ctx: EvalContext, *, decisive: bool
+) -> Result:
+    """Kleene AND (``decisive`` false) or OR (true): the decisive value wins, then unknown,
+    with every fact that left an item unknown."""
+    unknown: set[str] = set()
+    saw_unknown = False
+    for item in items:
+        value, missing = evaluate(item, facts, ctx)
+        if value is decisive:
+            return decisive, _NONE
+        if value is None:
+            saw_unknown = True
+            unknown |= missing
+    return (None, frozenset(unknown)) if saw_unknown else (not decisive, _NONE)
+
+
+def _evaluate_compare(expr: Compare, facts: Mapping[str, object], ctx: EvalContext) -> Result:
+    left = facts.get(expr.fact)
+    if isinstance(expr.operand, str):
+        right = facts.get(expr.operand)
+        missing = frozenset(f for f, v in ((expr.fact, left), (expr.operand, right)) if v is None)
+        if missing:
+            return None, missing
+    else:
+        if left is None:
+            return None, frozenset((expr.fact,))
+        right = _value(expr.operand, ctx)
+    return _compare(expr.op, left, right), _NONE
+
+
+def evaluate(expr: Expr, facts: Mapping[str, object], ctx: EvalContext) -> Result:  # noqa: PLR0911 - one per form
     """Evaluate under Kleene logic; the set names the facts that made it unknown."""
-    if isinstance(expr, Compare):
-        left = facts.get(expr.fact)
-        if isinstance(expr.operand, str):
-            right = facts.get(expr.operand)
-            missing = frozenset(
-                f for f, v in ((expr.fact, left), (expr.operand, right)) if v is None
-            )
-            if missing:
-                return None, missing
-        else:
-            if left is None:
-                return None, frozenset((expr.fact,))
-            right = _value(expr.operand, ctx)
-        return _compare(expr.op, left, right), _NONE
-    if isinstance(expr, Known):
-        return (facts.get(expr.fact) is not None) == expr.expected, _NONE
-    if isinstance(expr, All):
-        unknown: set[str] = set()
-        saw_unknown = False
-        for item in expr.items:
+    match expr:
+        case Compare():
+            return _evaluate_compare(expr, facts, ctx)
+        case Known(fact, expected):
+            return (facts.get(fact) is not None) == expected, _NONE
+        case All(items):
+            return _junction(items, facts, ctx, decisive=False)
+        case AnyOf(items):
+            return _junction(items, facts, ctx, decisive=True)
+        case Not(item):
             value, missing = evaluate(item, facts, ctx)
-            if value is False:
-                return False, _NONE
-            if value is None:
-                saw_unknown = True
-                unknown |= missing
-        return (None, frozenset(unknown)) if saw_unknown else (True, _NONE)
-    if isinstance(expr, AnyOf):
-        unknown = set()
-        saw_unknown = False
-        for item in expr.items:
-            value, missing = evaluate(item, facts, ctx)
-            if value is True:
-                return True, _NONE
-            if value is None:
-                saw_unknown = True
-                unknown |= missing
-        return (None, frozenset(unknown)) if saw_unknown else (False, _NONE)
-    if isinstance(expr, Not):
-        value, missing = evaluate(expr.item, facts, ctx)
-        return (None if value is None else not value), missing
-    if isinstance(expr, ActivitiesOutside):
-        activities = facts.get("activities") or ()
-        for activity in _as_collection(activities):
-            outcomes = [ctx.activity_outcome(c, str(activity)) for c in expr.categories]
-            if all(o is False for o in outcomes):
-                return True, _NONE
-        return False, _NONE
-    if isinstance(expr, BasisUsed):
-        return expr.provision in ctx.basis(expr.category), _NONE
-    raise ExprError(f"unknown condition {expr!r}")
+            return (None if value is None else not value), missing
+        case ActivitiesOutside(categories):
+            for activity in _as_collection(facts.get("activities") or ()):
+                outcomes = [ctx.activity_outcome(c, str(activity)) for c in categories]
+                if all(o is False for o in outcomes):
+                    return True, _NONE
+            return False, _NONE
+        case BasisUsed(category, provision):
+            return provision in ctx.basis(category), _NONE
+        case _:
+            assert_never(expr)
 
 
 def facts_of(expr: Expr) -> frozenset[str]:
     """Every fact a condition reads."""
-    if isinstance(expr, Compare):
-        extra = {expr.operand} if isinstance(expr.operand, str) else set()
-        return frozenset({expr.fact, *extra})
-    if isinstance(expr, Known):
-        return frozenset({expr.fact})
-    if isinstance(expr, (All, AnyOf)):
-        return frozenset().union(*(facts_of(i) for i in expr.items))
-    if isinstance(expr, Not):
-        return facts_of(expr.item)
-    if isinstance(expr, ActivitiesOutside):
-        return frozenset({"activities"})
-    return frozenset()
+    match expr:
+        case Compare(fact, _, operand):
+            return frozenset({fact, operand} if isinstance(operand, str) else {fact})
+        case Known(fact, _):
+            return frozenset({fact})
+        case All(items) | AnyOf(items):
+            return frozenset().union(*(facts_of(i) for i in items))
+        case Not(item):
+            return facts_of(item)
+        case ActivitiesOutside():
+            return frozenset({"activities"})
+        case BasisUsed():
+            return frozenset()
+        case _:
+            assert_never(expr)
 
 
 def params_of(expr: Expr) -> frozenset[str]:
     """Every parameter a condition reads."""
-    if isinstance(expr, Compare) and isinstance(expr.operand, Param):
-        return frozenset({expr.operand.name})
-    if isinstance(expr, (All, AnyOf)):
-        return frozenset().union(*(params_of(i) for i in expr.items))
-    if isinstance(expr, Not):
-        return params_of(expr.item)
-    return frozenset()
+    match expr:
+        case Compare(_, _, Param(name)):
+            return frozenset({name})
+        case All(items) | AnyOf(items):
+            return frozenset().union(*(params_of(i) for i in items))
+        case Not(item):
+            return params_of(item)
+        case Compare() | Known() | ActivitiesOutside() | BasisUsed():
+            return frozenset()
+        case _:
+            assert_never(expr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from typing import assert_never
 
 from visadesk.policy.expr import (
     ActivitiesOutside,
@@ -50,33 +51,39 @@ def _operand(value: object) -> str:
     return str(value)
 
 
-def describe(expr: Expr, policy: Policy | None = None, day: dt.date | None = None) -> str:  # noqa: PLR0911
+def _compared(expr: Compare, policy: Policy | None, day: dt.date | None) -> str:
+    if isinstance(expr.operand, str):
+        right = expr.operand
+    elif isinstance(expr.operand, Param):
+        right = expr.operand.name
+        if policy is not None and day is not None:
+            value = policy.parameters[expr.operand.name].at(day)
+            if value is not None:
+                right += f" ({_operand(value.value)})"
+    else:
+        right = _operand(expr.operand.value)
+    return f"{expr.fact} {_OPS[expr.op]} {right}"
+
+
+def describe(expr: Expr, policy: Policy | None = None, day: dt.date | None = None) -> str:  # noqa: PLR0911 - one per form
     """A condition in plain words; parameters show their value on ``day`` when given."""
-    if isinstance(expr, Compare):
-        if isinstance(expr.operand, str):
-            right = expr.operand
-        elif isinstance(expr.operand, Param):
-            right = expr.operand.name
-            if policy is not None and day is not None:
-                value = policy.parameters[expr.operand.name].at(day)
-                if value is not None:
-                    right += f" ({_operand(value.value)})"
-        else:
-            right = _operand(expr.operand.value)
-        return f"{expr.fact} {_OPS[expr.op]} {right}"
-    if isinstance(expr, Known):
-        return f"{expr.fact} is {'given' if expr.expected else 'blank'}"
-    if isinstance(expr, All):
-        return "(" + " and ".join(describe(i, policy, day) for i in expr.items) + ")"
-    if isinstance(expr, AnyOf):
-        return "(" + " or ".join(describe(i, policy, day) for i in expr.items) + ")"
-    if isinstance(expr, Not):
-        return "not " + describe(expr.item, policy, day)
-    if isinstance(expr, ActivitiesOutside):
-        return "some activity is allowed in none of " + ", ".join(expr.categories)
-    if isinstance(expr, BasisUsed):
-        return f"{expr.category} rests on {expr.provision}"
-    raise TypeError(expr)
+    match expr:
+        case Compare():
+            return _compared(expr, policy, day)
+        case Known(fact, expected):
+            return f"{fact} is {'given' if expected else 'blank'}"
+        case All(items):
+            return "(" + " and ".join(describe(i, policy, day) for i in items) + ")"
+        case AnyOf(items):
+            return "(" + " or ".join(describe(i, policy, day) for i in items) + ")"
+        case Not(item):
+            return "not " + describe(item, policy, day)
+        case ActivitiesOutside(categories):
+            return "some activity is allowed in none of " + ", ".join(categories)
+        case BasisUsed(category, provision):
+            return f"{category} rests on {provision}"
+        case _:
+            assert_never(expr)
 
 
 def _rule_lines(rule: Rule, policy: Policy, day: dt.date, lang: str, indent: str) -> Iterator[str]:

@@ -11,8 +11,8 @@ from openpyxl.styles import Font
 from visadesk.atomic import atomic_path
 from visadesk.i18n import t
 from visadesk.policy.model import Policy
+from visadesk.report.whatif_result import WhatIf
 from visadesk.safecells import neutralise_workbook
-from visadesk.whatif import WhatIf
 
 __all__ = ["whatif_document", "write_whatif_xlsx"]
 

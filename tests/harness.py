@@ -1,10 +1,12 @@
-"""A small seeded desk served in a thread: the browser tests' and screenshots' harness.
+"""The tests' small seeded desk, and a desk served in a thread for the tests that need a
+real server (browser, rate limits, bursts).
 
 Organizations (two sponsors, three subcontractors, the desk), one user per
 role (``<key>@example.test``) and the two projects of the bundled sample
 roster (``visadesk/data/sample/roster.csv``), and nothing else: each test
 files its own batches. The full demo desk people try out is
-:mod:`visadesk.desk.demo` (``visadesk demo``).
+:mod:`visadesk.desk.demo` (``visadesk demo``); this is test seeding, kept out of
+the package. ``bench/batch_page.py`` seeds its desk with it too.
 """
 
 from __future__ import annotations
@@ -105,18 +107,18 @@ def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
 @contextmanager
 def serve(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``app`` with uvicorn in a background thread; yields the base URL."""
-    import uvicorn  # noqa: PLC0415 - only the demo and the tests serve in-process
+    import uvicorn  # noqa: PLC0415 - only the tests that need a real server load it
 
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", lifespan="off", ws="none"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="visadesk-demo-server", daemon=True)
+    thread = threading.Thread(target=server.run, name="visadesk-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the demo server did not start")
+            raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
