@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, select, update
 from tests.harness import DEMO_PASSWORD, seed_demo
 
-from visadesk.desk import accounts, filing
+from visadesk.desk import accounts, projects, uploads
 from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.models import Person, Screening, Trip
@@ -60,8 +60,8 @@ def seed(url: str | None, folder: Path, trips: int) -> tuple[Any, int]:
     world = seed_demo(desk, DEMO_PASSWORD)
     admin = world.users["hanbit_admin"]
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(s, admin, project_id=world.projects["hanbit"], name="big")
-        filing.upload_roster(
+        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name="big")
+        uploads.upload_roster(
             s,
             admin,
             batch.id,

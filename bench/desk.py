@@ -48,7 +48,7 @@ from sqlalchemy.engine import make_url
 from bench import desk_load, desk_report
 from bench.desk_load import Load
 from bench.desk_seed import PASSWORD, seed
-from visadesk.desk import accounts, directory, filing, tokens
+from visadesk.desk import accounts, directory, projects, tokens
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, write_session
 from visadesk.desk.runtime import build_desk
@@ -258,7 +258,7 @@ def _uploader(settings: Settings, number: int) -> tuple[str, int]:
                 role="sponsor_admin",
                 password=PASSWORD,
             )
-            project = filing.create_project(
+            project = projects.create_project(
                 s,
                 tokens.principal_of(user),
                 name=UPLOAD_PROJECT,

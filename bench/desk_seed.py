@@ -49,7 +49,6 @@ from sqlalchemy import (
 
 from visadesk.desk import accounts, directory
 from visadesk.desk.db import session_factory, write_session
-from visadesk.desk.filing import SENSITIVE
 from visadesk.desk.models import (
     Base,
     Batch,
@@ -62,6 +61,7 @@ from visadesk.desk.models import (
     SponsorLink,
     Trip,
 )
+from visadesk.desk.screenings import SENSITIVE
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
 from visadesk.screening import screen_roster

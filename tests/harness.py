@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from visadesk.desk import directory, filing, tokens
+from visadesk.desk import directory, tokens
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
+from visadesk.desk.projects import create_project
 from visadesk.desk.runtime import Desk
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoWorld", "seed_demo", "serve"]
@@ -82,7 +83,7 @@ def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
             )
             users[key] = tokens.principal_of(user)
         projects = {
-            "hanbit": filing.create_project(
+            "hanbit": create_project(
                 s,
                 users["hanbit_admin"],
                 name="Hanbit GA Cell Plant",
@@ -91,7 +92,7 @@ def seed_demo(desk: Desk, password: str = DEMO_PASSWORD) -> DemoWorld:
                 sector="batteries",
                 investment_usd=4_300_000_000,
             ).id,
-            "haeon": filing.create_project(
+            "haeon": create_project(
                 s,
                 users["haeon_admin"],
                 name="Haeon Philadelphia Shipyard Modernization",

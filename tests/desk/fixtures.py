@@ -37,7 +37,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from tests.harness import DEMO_PASSWORD, DEMO_USERS, DemoWorld, seed_demo
-from visadesk.desk import documents, filing
+from visadesk.desk import documents, projects, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, read_session, write_session
@@ -293,9 +293,9 @@ def hanbit_batch(desk: Desk, world: World, *invited: str, name: str = "batch") -
     """A batch of Hanbit's project made by its admin, the named subcontractors invited."""
     admin = world.users["hanbit_admin"]
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(s, admin, project_id=world.projects["hanbit"], name=name).id
+        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name=name).id
         for sub in invited:
-            filing.invite(s, admin, batch, world.subs[sub])
+            projects.invite(s, admin, batch, world.subs[sub])
     return batch
 
 
@@ -312,7 +312,7 @@ def file_roster(
     """``rows`` uploaded into ``batch`` by ``who``, screened as of :data:`TODAY`; the batch
     submitted by Hanbit's admin with ``submit``."""
     with write_session(desk.sessions) as s:
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             world.users[who],
             batch,
@@ -322,7 +322,7 @@ def file_roster(
             as_of=TODAY,
         )
         if submit:
-            filing.submit_batch(s, world.users["hanbit_admin"], batch)
+            transitions.submit_batch(s, world.users["hanbit_admin"], batch, desk)
 
 
 def first_case(desk: Desk, batch: int | None = None, category: str | None = None) -> int:

@@ -19,10 +19,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, text, update
 
 from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import audit, cases, documents, filing
+from visadesk.desk import audit, documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Case
 from visadesk.desk.runtime import Desk
+from visadesk.desk.transitions import Move
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROJECT = "Hanbit GA Cell Plant"
@@ -226,7 +227,7 @@ def chain(desk: Desk, world: World) -> int:
     """A chain of a few dozen entries (the world's, and a batch's); its length."""
     with write_session(desk.sessions) as s:
         for i in range(10):
-            filing.create_batch(
+            projects.create_batch(
                 s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name=f"b{i}"
             )
     count, problems = _verify(desk)
@@ -365,10 +366,10 @@ def test_the_api_names_the_broken_entry(
 
 def test_concurrent_transitions_keep_one_chain(desk: Desk, world: World) -> None:
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="busy"
         ).id
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             world.users["hanbit_admin"],
             batch,
@@ -379,7 +380,7 @@ def test_concurrent_transitions_keep_one_chain(desk: Desk, world: World) -> None
             policy=desk.policy,
             as_of=TODAY,
         )
-        filing.submit_batch(s, world.users["hanbit_admin"], batch)
+        transitions.submit_batch(s, world.users["hanbit_admin"], batch, desk)
         ids = list(s.scalars(select(Case.id).where(Case.batch_id == batch).order_by(Case.id)))
     assert len(ids) >= 12
     start = _head(desk)
@@ -393,7 +394,7 @@ def test_concurrent_transitions_keep_one_chain(desk: Desk, world: World) -> None
             for cid in ids[n::4]:
                 for target in ("in_review", "documents_requested", "in_review"):
                     with write_session(desk.sessions) as s:
-                        cases.take_transition(s, officers[n % 2], cid, target=target)
+                        transitions.take_transition(s, officers[n % 2], cid, Move(target), desk)
         except BaseException as error:
             errors.append(error)
 
@@ -420,7 +421,7 @@ def test_audit_and_logs_hold_no_personal_data(
     caplog.set_level(logging.DEBUG)
     rows = roster_rows(PROJECT)
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="pii"
         ).id
     admin = world.auth("hanbit_admin")

@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from tests.desk.fixtures import TODAY, roster_csv, roster_rows
 from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
-from visadesk.desk import documents, filing
+from visadesk.desk import documents, projects, uploads
 from visadesk.desk.config import Settings
 from visadesk.desk.db import write_session
 from visadesk.desk.errors import DeskError
@@ -386,7 +386,7 @@ def test_a_fresh_sqlite_desk_is_private(tmp_path: Path, monkeypatch: pytest.Monk
         world = seed_demo(desk)
         with write_session(desk.sessions) as s:
             staff = world.users["hanbit_staff"]
-            batch = filing.create_batch(
+            batch = projects.create_batch(
                 s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="b"
             ).id
             rows = [
@@ -394,7 +394,7 @@ def test_a_fresh_sqlite_desk_is_private(tmp_path: Path, monkeypatch: pytest.Monk
                 for r in roster_rows("Hanbit GA Cell Plant")
                 if r["employer"] == "Hanbit Energy Solutions"
             ][:4]
-            filing.upload_roster(
+            uploads.upload_roster(
                 s,
                 world.users["hanbit_admin"],
                 batch,

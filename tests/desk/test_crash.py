@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from tests.desk.fixtures import TODAY, World
-from visadesk.desk import filing
+from visadesk.desk import projects
 from visadesk.desk.config import Settings
 from visadesk.desk.db import normalize_url, read_session, write_session
 from visadesk.desk.models import Case, Person, Screening, Trip
@@ -243,7 +243,7 @@ def test_killed_mid_upload_loses_only_the_upload(
     rows = ROWS[backend]
     data = _roster(tmp_path / "roster.csv", rows)
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="big"
         ).id
     hanbit, token = world.sponsors["hanbit"], world.tokens["hanbit_admin"]

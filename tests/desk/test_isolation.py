@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, filing, tokens
+from visadesk.desk import accounts, documents, projects, screenings, tokens, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditHead, Base, Batch, BatchMember, Case, Document, Trip
@@ -60,7 +60,7 @@ def _employer(project: str, employer: str, limit: int = 4) -> list[dict[str, str
 
 def _upload(desk: Desk, who: Principal, batch: int, rows: list[dict[str, str]]) -> None:
     with write_session(desk.sessions) as s:
-        filing.upload_roster(
+        uploads.upload_roster(
             s, who, batch, data=roster_csv(rows), filename="r.csv", policy=desk.policy, as_of=TODAY
         )
 
@@ -81,7 +81,7 @@ def _first_case(desk: Desk, batch: int, org: int, filer: Principal) -> tuple[int
         return row[0], row[1]
     assert trip is not None, (batch, org)
     with write_session(desk.sessions) as s:
-        case = filing.open_case(s, filer, trip, category="B1", policy=desk.policy, as_of=TODAY)
+        case = screenings.open_case(s, filer, trip, category="B1", policy=desk.policy, as_of=TODAY)
         return case.id, trip
 
 
@@ -89,18 +89,18 @@ def _first_case(desk: Desk, batch: int, org: int, filer: Principal) -> tuple[int
 def tenants(desk: Desk, world: World) -> Tenants:
     u = world.users
     with write_session(desk.sessions) as s:
-        shared = filing.create_batch(
+        shared = projects.create_batch(
             s, u["hanbit_admin"], project_id=world.projects["hanbit"], name="shared"
         ).id
-        private = filing.create_batch(
+        private = projects.create_batch(
             s, u["hanbit_admin"], project_id=world.projects["hanbit"], name="private"
         ).id
-        b = filing.create_batch(
+        b = projects.create_batch(
             s, u["haeon_admin"], project_id=world.projects["haeon"], name="b"
         ).id
         for batch, sub in ((shared, "sejin"), (shared, "daeseong"), (private, "daeseong")):
-            filing.invite(s, u["hanbit_admin"], batch, world.subs[sub])
-        filing.invite(s, u["haeon_admin"], b, world.subs["kukje"])
+            projects.invite(s, u["hanbit_admin"], batch, world.subs[sub])
+        projects.invite(s, u["haeon_admin"], b, world.subs["kukje"])
     _upload(desk, u["hanbit_admin"], shared, _employer(PROJECT_A, "Hanbit Energy Solutions"))
     sejin_rows = _employer(PROJECT_A, "Sejin Plant Engineering & Construction")
     _upload(desk, u["sejin_staff"], shared, sejin_rows)
@@ -485,7 +485,7 @@ def test_ids_in_bodies_are_scoped(client: TestClient, desk: Desk, world: World) 
     )
     assert r.status_code == 404, r.text
     with write_session(desk.sessions) as s:
-        own = filing.create_batch(
+        own = projects.create_batch(
             s, world.users["haeon_admin"], project_id=world.projects["haeon"], name="own"
         ).id
     before = _snapshot(desk)

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from tests.desk.fixtures import PASSWORD, TODAY, roster_csv, roster_rows
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
-from visadesk.desk import directory, filing, keys, tokens
+from visadesk.desk import directory, keys, projects, tokens, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, Person
 from visadesk.desk.runtime import Desk
@@ -34,13 +34,13 @@ def _file_people(desk: Desk, rows: int = 12) -> None:
             password=PASSWORD,
         )
         me = tokens.principal_of(user)
-        project = filing.create_project(
+        project = projects.create_project(
             s, me, name="Hanbit GA Cell Plant", worksite="Bryan County, GA", state="GA",
             sector="batteries",
         )  # fmt: skip
-        batch = filing.create_batch(s, me, project_id=project.id, name="wave 1")
+        batch = projects.create_batch(s, me, project_id=project.id, name="wave 1")
         data = roster_csv(roster_rows("Hanbit GA Cell Plant", limit=rows))
-        filing.upload_roster(
+        uploads.upload_roster(
             s, me, batch.id, data=data, filename="r.csv", policy=desk.policy, as_of=TODAY
         )
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.cli import rescreen_cmd
-from visadesk.desk import filing
+from visadesk.desk import rescreen
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Screening, Trip
@@ -38,7 +38,7 @@ def _upload(client: TestClient, world: World, rows: int = 12) -> int:
 def test_same_rules_change_nothing(client: TestClient, world: World, desk: Desk) -> None:
     _upload(client, world)
     with write_session(desk.sessions) as s:
-        assert filing.rescreen(s, None, desk.policy, TODAY) == []
+        assert rescreen.rescreen(s, None, desk.policy, TODAY) == []
         assert s.scalar(select(func.count(Screening.id))) == 12
 
 
@@ -48,7 +48,7 @@ def test_proposed_layer_adds_a_category_to_every_trip(
     _upload(client, world)
     e4 = load_policy("baseline+e4")
     with write_session(desk.sessions) as s:
-        changes = filing.rescreen(s, None, e4, TODAY)
+        changes = rescreen.rescreen(s, None, e4, TODAY)
     assert len(changes) == 12
     for change in changes:
         assert "E4" not in change["before"]["statuses"]
@@ -63,7 +63,7 @@ def test_proposed_layer_adds_a_category_to_every_trip(
 
 def test_only_a_desk_supervisor_may_rescreen(world: World, desk: Desk) -> None:
     with write_session(desk.sessions) as s, pytest.raises(DeskError) as error:
-        filing.rescreen(s, world.users["officer"], desk.policy, TODAY)
+        rescreen.rescreen(s, world.users["officer"], desk.policy, TODAY)
     assert error.value.status == 403
 
 

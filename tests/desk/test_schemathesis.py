@@ -33,8 +33,9 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
-from visadesk.desk import documents, filing, tokens
+from visadesk.desk import documents, projects, tokens, uploads
 from visadesk.desk.api.accounts_routes import router as accounts_router
+from visadesk.desk.api.cases_routes import router as cases_router
 from visadesk.desk.api.routes import router
 from visadesk.desk.db import write_session
 from visadesk.desk.models import ApiToken, Case, User, utcnow
@@ -44,7 +45,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Every operation of the API, as schemathesis labels them ("GET /api/v1/cases").
 OPERATIONS: Final = sorted(
     f"{method} {route.path}"
-    for route in (*router.routes, *accounts_router.routes)
+    for route in (*router.routes, *cases_router.routes, *accounts_router.routes)
     if isinstance(route, APIRoute)
     for method in route.methods or ()
 )
@@ -73,12 +74,12 @@ def filled(desk: Desk, world: World) -> World:
     """A batch with a roster, its subcontractor invited, a document: ids the fuzzer can hit."""
     u = world.users
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, u["hanbit_admin"], project_id=world.projects["hanbit"], name="fuzz"
         )
-        filing.invite(s, u["hanbit_admin"], batch.id, world.subs["sejin"])
+        projects.invite(s, u["hanbit_admin"], batch.id, world.subs["sejin"])
         rows = roster_rows("Hanbit GA Cell Plant", limit=12)
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             u["hanbit_admin"],
             batch.id,

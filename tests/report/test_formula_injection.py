@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests.conftest import base_facts
 from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.cli import app
-from visadesk.desk import accounts, filing
+from visadesk.desk import accounts, projects, uploads
 from visadesk.desk.db import write_session
 from visadesk.desk.runtime import Desk
 from visadesk.roster import write_roster
@@ -195,10 +195,10 @@ def test_web_workbook_download_has_no_formula(
         row["family_name"] = row["given_name"] = row["worksite"] = payload
     u = world.users
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, u["hanbit_admin"], project_id=world.projects["hanbit"], name="hostile"
         )
-        filing.upload_roster(
+        uploads.upload_roster(
             s,
             u["hanbit_admin"],
             batch.id,

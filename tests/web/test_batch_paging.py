@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from tests.web.conftest import HANBIT
-from visadesk.desk import filing
+from visadesk.desk import projects, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Screening, Trip
 from visadesk.desk.runtime import Desk
 from visadesk.web import views
-from visadesk.web.pages import PEOPLE_PER_PAGE
+from visadesk.web.batches import PEOPLE_PER_PAGE
 
 Browser = Callable[..., TestClient]
 TRIPS = 2_150
@@ -41,8 +41,8 @@ def _big_roster() -> bytes:
 def big_batch(desk: Desk, world: World) -> int:
     admin = world.users["hanbit_admin"]
     with write_session(desk.sessions) as s:
-        batch = filing.create_batch(s, admin, project_id=world.projects["hanbit"], name="big")
-        filing.upload_roster(
+        batch = projects.create_batch(s, admin, project_id=world.projects["hanbit"], name="big")
+        uploads.upload_roster(
             s,
             admin,
             batch.id,

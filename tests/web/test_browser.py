@@ -38,7 +38,7 @@ from tests.web.conftest import (
     sample_xlsx,
     shot,
 )
-from visadesk.desk import documents, filing
+from visadesk.desk import documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
 from visadesk.i18n import t
@@ -91,8 +91,10 @@ def filed_batch(live: Live, name: str, *, submit: bool) -> int:
     """A Hanbit batch with the sample's Hanbit rows, made through the services."""
     sponsor = live.world.users["hanbit_admin"]
     with write_session(live.desk.sessions) as s:
-        batch = filing.create_batch(s, sponsor, project_id=live.world.projects["hanbit"], name=name)
-        filing.upload_roster(
+        batch = projects.create_batch(
+            s, sponsor, project_id=live.world.projects["hanbit"], name=name
+        )
+        uploads.upload_roster(
             s,
             sponsor,
             batch.id,
@@ -102,7 +104,7 @@ def filed_batch(live: Live, name: str, *, submit: bool) -> int:
             as_of=live.desk.today(),
         )
         if submit:
-            filing.submit_batch(s, sponsor, batch.id)
+            transitions.submit_batch(s, sponsor, batch.id, live.desk)
         return batch.id
 
 
@@ -186,7 +188,7 @@ def test_xlsx_sample_dropped_on_the_drop_zone(
     page = new_page(browser, contexts)
     log_in(page, live, "hanbit_admin", "ko")
     with write_session(live.desk.sessions) as s:
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             s, live.world.users["hanbit_admin"], project_id=live.world.projects["hanbit"], name="X"
         ).id
     page.goto(live.url(f"/batches/{batch}"))

@@ -20,7 +20,7 @@ from tests.web.conftest import (
     hanbit_rows,
     roster_csv,
 )
-from visadesk.desk import filing
+from visadesk.desk import projects, transitions, uploads
 from visadesk.desk.db import write_session
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, STATES
@@ -286,8 +286,8 @@ def test_broken_roster_is_fixed_in_the_grid(browser_for: Browser, world: World) 
 def test_desk_works_a_case_to_issued(browser_for: Browser, world: World, desk: Desk) -> None:
     with write_session(desk.sessions) as s:
         sponsor_p = world.users["hanbit_admin"]
-        batch = filing.create_batch(s, sponsor_p, project_id=world.projects["hanbit"], name="B")
-        filing.upload_roster(
+        batch = projects.create_batch(s, sponsor_p, project_id=world.projects["hanbit"], name="B")
+        uploads.upload_roster(
             s,
             sponsor_p,
             batch.id,
@@ -296,7 +296,7 @@ def test_desk_works_a_case_to_issued(browser_for: Browser, world: World, desk: D
             policy=desk.policy,
             as_of=desk.today(),
         )
-        filing.submit_batch(s, sponsor_p, batch.id)
+        transitions.submit_batch(s, sponsor_p, batch.id, desk)
     officer = browser_for("officer", "ko")
     sponsor = browser_for("hanbit_admin")
     queue = officer.get("/queue?category=B1&q=hb-")

@@ -8,7 +8,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,14 +17,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, cases, filing
+from visadesk.desk import accounts, projects, screenings, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
 from visadesk.desk.runtime import Desk
+from visadesk.desk.transitions import Move
 from visadesk.desk.workflow import STATES
 from visadesk.engine import Screener
 from visadesk.i18n import catalog, t
+from visadesk.policy.documents import Checklist
+from visadesk.policy.model import Policy
 from visadesk.report.traveller import build_sheet
 from visadesk.roster.schema import SECTORS
 from visadesk.web import chart_svg, charts
@@ -53,32 +56,35 @@ def _rows(project: str, employer: str, limit: int) -> list[dict[str, str]]:
     return [r for r in roster_rows(project) if r["employer"] == employer][:limit]
 
 
+@dataclass(frozen=True)
+class _NoDocuments:
+    """The desk's rules with a checklist that requires no document (not tested here)."""
+
+    policy: Policy
+    checklist: Checklist
+
+
 def _walk(s: Session, officer: Principal, case_id: int, desk: Desk, end: str) -> None:
     """Through the workflow to ``end`` (no documents required: the checklist is not tested here)."""
+    rules = _NoDocuments(desk.policy, replace(desk.checklist, items=()))
     for target in ("in_review", "ready_for_interview", "interview_scheduled", end):
-        cases.take_transition(
-            s,
-            officer,
-            case_id,
-            target=target,
-            interview_at=INTERVIEW if target == "interview_scheduled" else None,
-            policy=desk.policy,
-        )
+        when = INTERVIEW if target == "interview_scheduled" else None
+        transitions.take_transition(s, officer, case_id, Move(target, interview_at=when), rules)
 
 
 @pytest.fixture
 def filed(desk: Desk, world: World) -> Filed:
     u = world.users
     with write_session(desk.sessions) as s:
-        hb = filing.create_batch(
+        hb = projects.create_batch(
             s, u["hanbit_admin"], project_id=world.projects["hanbit"], name="Q1"
         )
-        filing.invite(s, u["hanbit_admin"], hb.id, world.subs["sejin"])
+        projects.invite(s, u["hanbit_admin"], hb.id, world.subs["sejin"])
         for who, rows in (
             ("hanbit_admin", _rows(HANBIT, "Hanbit Energy Solutions", 16)),
             ("sejin_staff", _rows(HANBIT, "Sejin Plant Engineering & Construction", 5)),
         ):
-            filing.upload_roster(
+            uploads.upload_roster(
                 s,
                 u[who],
                 hb.id,
@@ -87,9 +93,11 @@ def filed(desk: Desk, world: World) -> Filed:
                 policy=desk.policy,
                 as_of=TODAY,
             )
-        filing.submit_batch(s, u["hanbit_admin"], hb.id)
-        hn = filing.create_batch(s, u["haeon_admin"], project_id=world.projects["haeon"], name="P1")
-        filing.upload_roster(
+        transitions.submit_batch(s, u["hanbit_admin"], hb.id, desk)
+        hn = projects.create_batch(
+            s, u["haeon_admin"], project_id=world.projects["haeon"], name="P1"
+        )
+        uploads.upload_roster(
             s,
             u["haeon_admin"],
             hn.id,
@@ -98,7 +106,7 @@ def filed(desk: Desk, world: World) -> Filed:
             policy=desk.policy,
             as_of=TODAY,
         )
-        filing.submit_batch(s, u["haeon_admin"], hn.id)
+        transitions.submit_batch(s, u["haeon_admin"], hn.id, desk)
         hanbit_cases = s.scalars(
             select(Case).where(Case.batch_id == hb.id, Case.org_id == world.sponsors["hanbit"])
         ).all()
@@ -397,7 +405,7 @@ def test_traveller_sheet_html_and_pdf(
         passport = trip.person.passport_number
         birth = trip.person.birth_date
         result = Screener(desk.policy, as_of=TODAY).screen(
-            filing.facts_of(trip), row=trip.source_row
+            screenings.facts_of(trip), row=trip.source_row
         )
         name = f"{trip.person.family_name} {trip.person.given_name}"
         worker_id = trip.worker_id

@@ -19,7 +19,7 @@ from visadesk.cli.common import (
     resolve_lang,
     today,
 )
-from visadesk.desk import filing
+from visadesk.desk import rescreen as stored
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import is_sqlite, make_engine, session_factory, upgrade
@@ -65,7 +65,7 @@ def rescreen(
                 if is_sqlite(engine):
                     # A write transaction from its first read (see desk.db.write_session).
                     session.connection(execution_options={"sqlite_immediate": True})
-                changes = filing.rescreen(session, None, rules, day, batch_id=batch)
+                changes = stored.rescreen(session, None, rules, day, batch_id=batch)
                 if dry_run:
                     session.rollback()
                 else:

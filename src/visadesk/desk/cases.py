@@ -1,8 +1,10 @@
-"""Case transitions, the desk queue and summary statistics."""
+"""Reading cases: one case in detail, the desk queue and summary statistics.
+
+Cases change state in :mod:`visadesk.desk.transitions`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -10,24 +12,25 @@ from typing import Any, Final, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
-from visadesk.desk import audit
 from visadesk.desk.authz import Principal, S, scope_cases, scope_documents
 from visadesk.desk.errors import DeskError
-from visadesk.desk.locking import flush_versioned, locked, shared
-from visadesk.desk.models import Case, CaseEvent, Document, Person, Project, Trip, utcnow
-from visadesk.desk.workflow import STATES, Transition, allowed, transition
-from visadesk.policy.model import Policy
-from visadesk.report.contract import annotation_values
+from visadesk.desk.locking import locked, shared
+from visadesk.desk.models import Case, CaseEvent, Document, Person, Trip
+from visadesk.desk.workflow import BACKLOG_STATES, allowed
 
 __all__ = [
     "SORTS",
+    "CaseDetail",
     "QueueFilter",
+    "QueueItem",
+    "QueuePage",
+    "case_detail",
+    "case_events",
     "get_case",
+    "next_steps",
     "queue",
     "queue_trips",
-    "required_documents_accepted",
     "stats",
-    "take_transition",
 ]
 
 
@@ -49,127 +52,33 @@ def get_case(session: Session, actor: Principal, case_id: int, *, lock: Lock = N
     return case
 
 
-RequiredKinds = Sequence[str]
-
-
-def required_documents_accepted(session: Session, case: Case, required: RequiredKinds) -> list[str]:
-    """The required document kinds that have no accepted upload yet."""
-    accepted = set(
-        session.scalars(
-            select(Document.kind).where(Document.case_id == case.id, Document.status == "accepted")
-        )
-    )
-    return [k for k in required if k not in accepted]
-
-
-def take_transition(
-    session: Session,
-    actor: Principal,
-    case_id: int,
-    *,
-    target: str,
-    comment: str = "",
-    interview_at: dt.datetime | None = None,
-    expected_version: int | None = None,
-    required_documents: RequiredKinds = (),
-    policy: Policy | None = None,
-) -> Case:
-    """Move a case along the workflow; refuses what the workflow or the role does not allow.
-
-    The case row is locked first (:mod:`visadesk.desk.locking`): of simultaneous
-    transitions one is taken, and each other one then decides on the case as that
-    one left it: 409 ``stale`` if it named the version it read, else 409
-    ``illegal_transition`` (the move no longer exists from the new state). The
-    update itself is also conditional on the version read (the mapper's version
-    column), so a write that somehow raced the lock fails as ``stale`` too.
-    """
-    case = get_case(session, actor, case_id, lock="update")
-    if target not in STATES:
-        raise DeskError("invalid_choice", 422, field="to", value=target, choices=", ".join(STATES))
-    if expected_version is not None and expected_version != case.version:
-        raise DeskError("stale", 409, id=case.id, version=case.version)
-    step = transition(case.state, target)
-    if step is None:
-        raise DeskError("illegal_transition", 409, source=case.state, target=target)
-    if actor.role not in step.roles:
-        raise DeskError("forbidden", 403, action=f"{case.state}->{target}")
-    if case.state == "draft":
-        # A sponsor files the batch whole (filing.submit_batch), never one case of it.
-        raise DeskError("submit_whole_batch", 409, batch=case.batch_id)
-    _guards(session, case, step, interview_at, required_documents, policy)
-    source = case.state
-    now = utcnow()
-    case.state = target
-    case.version += 1
-    if target == "interview_scheduled":
-        case.interview_at = interview_at
-    if target in {"approved", "refused"}:
-        case.decided_at, case.decision = now, target
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            from_state=source,
-            to_state=target,
-            actor_id=actor.user_id,
-            at=now,
-            comment=comment[:2000],
-        )
-    )
-    flush_versioned(session, case)
-    audit.append(
-        session,
-        actor_id=actor.user_id,
-        action="case.transition",
-        entity="case",
-        entity_id=case.id,
-        data={"from": source, "to": target},
-    )
-    return case
-
-
-def _guards(  # noqa: PLR0917 - internal, called once
-    session: Session,
-    case: Case,
-    step: Transition,
-    interview_at: dt.datetime | None,
-    required: RequiredKinds,
-    policy: Policy | None,
-) -> None:
-    for guard in step.guards:
-        if guard == "interview_time":
-            if interview_at is None:
-                raise DeskError("interview_time_required", 422)
-            if interview_at.tzinfo is None:
-                raise DeskError(
-                    "invalid_value", 422, field="interview_at", value=interview_at.isoformat()
-                )
-        elif guard == "documents_accepted":
-            missing = required_documents_accepted(session, case, required)
-            if missing:
-                raise DeskError("documents_missing", 409, kinds=", ".join(missing))
-        elif guard == "annotation":
-            _annotate(session, case, policy)
-
-
-def _annotate(session: Session, case: Case, policy: Policy | None) -> None:
-    """The annotation text printed on the visa, from the stored screening (B-1 only)."""
-    trip = session.get_one(Trip, case.trip_id)
-    if policy is None or trip.screening is None:
-        return
-    category = policy.categories.get(case.category)
-    if category is None or category.annotation is None:
-        return
-    verdict = trip.screening.result["categories"].get(case.category) or {}
-    basis = verdict.get("basis") or ""
-    # Issue #11: the annotation names the project's end (the roster's, else the project's).
-    end = session.get_one(Project, trip.project_id).end_date
-    for lang in ("en", "ko"):
-        values = annotation_values(trip.facts, basis, lang, end)
-        setattr(case, f"annotation_{lang}", category.annotation.get(lang).format(**values))
-
-
 def next_steps(case: Case, actor: Principal) -> list[str]:
+    """The states ``actor`` may move ``case`` to (:mod:`visadesk.desk.transitions`)."""
     return [t.target for t in allowed(case.state, actor.role)]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """A case with what both doors show of it: its trip, its events (oldest first) and
+    the states the reader may move it to."""
+
+    case: Case
+    trip: Trip
+    events: list[CaseEvent]
+    next_states: list[str]
+
+
+def case_events(session: Session, case: Case) -> list[CaseEvent]:
+    stmt = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    return list(session.scalars(stmt))
+
+
+def case_detail(session: Session, actor: Principal, case: Case | int) -> CaseDetail:
+    """The case (or the case of that id, if the actor may see it) in detail."""
+    if isinstance(case, int):
+        case = get_case(session, actor, case)
+    trip = session.get_one(Trip, case.trip_id)
+    return CaseDetail(case, trip, case_events(session, case), next_steps(case, actor))
 
 
 # -- queue ------------------------------------------------------------------------------
@@ -218,6 +127,22 @@ def _filtered(stmt: S, f: QueueFilter) -> S:
     return stmt
 
 
+@dataclass(frozen=True)
+class QueueItem:
+    """A case of a queue page and its trip (loaded with what a row shows)."""
+
+    case: Case
+    trip: Trip
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    total: int
+    page: int
+    per_page: int
+
+
 def queue(
     session: Session,
     actor: Principal,
@@ -226,8 +151,8 @@ def queue(
     sort: str = "urgency",
     page: int = 1,
     per_page: int = 50,
-) -> tuple[list[Case], int]:
-    """One page of cases the actor may see, and the total matching."""
+) -> QueuePage:
+    """One page of cases the actor may see, with their trips, and the total matching."""
     order = SORTS.get(sort)
     if order is None:
         raise DeskError("invalid_choice", 422, field="sort", value=sort, choices=", ".join(SORTS))
@@ -246,7 +171,9 @@ def queue(
     rows = session.scalars(
         select(Case).where(Case.id.in_(page_ids.scalar_subquery())).order_by(*order)
     ).all()
-    return list(rows), total
+    trips = queue_trips(session, rows)
+    items = [QueueItem(c, trips[c.trip_id]) for c in rows]
+    return QueuePage(items, total, page, per_page)
 
 
 def queue_trips(session: Session, rows: Sequence[Case]) -> dict[int, Trip]:
@@ -296,11 +223,6 @@ def stats(session: Session, actor: Principal, f: QueueFilter | None = None) -> d
         if submitted is not None:
             days.append((decided_at - submitted).total_seconds() / 86400)
     days.sort()
-    open_states = [
-        s
-        for s in STATES
-        if s not in {"draft", "issued", "travelled", "closed", "refused", "approved"}
-    ]
     documents = session.execute(
         scope_documents(select(Document.status, func.count(Document.id)), actor).group_by(
             Document.status
@@ -324,7 +246,7 @@ def stats(session: Session, actor: Principal, f: QueueFilter | None = None) -> d
             "p90": _quantile(days, 0.9),
             "histogram": _histogram(days),
         },
-        "backlog": {s: n for s, n in grouped(Case.state) if s in open_states},
+        "backlog": {s: n for s, n in grouped(Case.state) if s in BACKLOG_STATES},
         "documents": dict(documents.all()),
     }
 

@@ -3,9 +3,9 @@ the workflow.
 
 Everything is done through the desk's own operations, as the people would do
 it: the sponsors' and subcontractors' staff upload rosters into batches
-(:func:`visadesk.desk.filing.upload_roster`), the sponsors submit them, the
+(:func:`visadesk.desk.uploads.upload_roster`), the sponsors submit them, the
 filers upload documents, the desk reviews them and moves each case with
-:func:`visadesk.desk.cases.take_transition`. So every case event and every
+:func:`visadesk.desk.transitions.take_transition`. So every case event and every
 audit entry is real; only the clock is today's.
 
 Who is in the demo and what they work on is :mod:`visadesk.desk.demo_world`;
@@ -28,7 +28,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import cases, directory, documents, filing, tokens
+from visadesk.desk import directory, documents, projects, tokens, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.demo_rosters import DemoRow, demo_rows, roster_csv
@@ -217,7 +217,7 @@ class _Seeder:
             by_project.setdefault(row.project, []).append(row)
         for project in PROJECTS:
             admin = self.users[SPONSOR_ADMIN[project.sponsor]]
-            created = filing.create_project(
+            created = projects.create_project(
                 self.s,
                 admin,
                 name=project.name,
@@ -245,16 +245,16 @@ class _Seeder:
         submit: bool,
     ) -> None:
         admin = self.users[SPONSOR_ADMIN[project.sponsor]]
-        batch = filing.create_batch(
+        batch = projects.create_batch(
             self.s, admin, project_id=project_id, name=f"{project.name} - wave {number}"
         )
         filers = list(dict.fromkeys(r.filer for r in rows))
         for filer in filers:
             if ORG[filer].kind == "subcontractor":
-                filing.invite(self.s, admin, batch.id, self.orgs[filer])
+                projects.invite(self.s, admin, batch.id, self.orgs[filer])
         for filer in filers:
             mine = [r for r in rows if r.filer == filer]
-            filing.upload_roster(
+            uploads.upload_roster(
                 self.s,
                 self.users[FILER[filer]],
                 batch.id,
@@ -264,19 +264,12 @@ class _Seeder:
                 as_of=self.today,
             )
         if submit:
-            filing.submit_batch(self.s, admin, batch.id)
+            transitions.submit_batch(self.s, admin, batch.id, self.desk)
 
     # the workflow
     def move(self, case: Case, who: Principal, target: str, **extra: Any) -> None:
-        required = documents.required_kinds(self.s, case, self.desk.checklist)
-        cases.take_transition(
-            self.s,
-            who,
-            case.id,
-            target=target,
-            required_documents=required,
-            policy=self.desk.policy,
-            **extra,
+        transitions.take_transition(
+            self.s, who, case.id, transitions.Move(target, **extra), self.desk
         )
 
     def upload(self, case: Case, kind: str, note: str = "") -> int:

@@ -28,6 +28,7 @@ from visadesk.desk.locking import locked
 from visadesk.desk.models import Case, Document, Trip, utcnow
 from visadesk.desk.private import FILE_MODE, private_dir
 from visadesk.desk.textcheck import require_clean_text
+from visadesk.desk.workflow import OPEN_STATES
 from visadesk.policy.documents import Checklist, DocumentItem
 
 __all__ = [
@@ -39,9 +40,11 @@ __all__ = [
     "checklist_with_uploads",
     "document_path",
     "get_document",
+    "missing_documents",
     "required_kinds",
     "review",
     "upload",
+    "uploads_of",
 ]
 
 MAX_DOCUMENT_BYTES: Final = 10 * 1024 * 1024
@@ -54,17 +57,6 @@ ALLOWED_TYPES: Final = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
 }
-_UPLOAD_STATES: Final = frozenset(
-    {
-        "draft",
-        "submitted",
-        "in_review",
-        "documents_requested",
-        "ready_for_interview",
-        "interview_scheduled",
-        "administrative_processing",
-    }
-)
 
 
 def _sniff(data: bytes) -> str | None:
@@ -82,13 +74,17 @@ def case_checklist(session: Session, case: Case, checklist: Checklist) -> tuple[
     return checklist.for_case(case.category, basis)
 
 
+def uploads_of(session: Session, case: Case) -> list[Document]:
+    """The documents uploaded for the case, oldest first."""
+    stmt = select(Document).where(Document.case_id == case.id).order_by(Document.id)
+    return list(session.scalars(stmt))
+
+
 def checklist_with_uploads(
     session: Session, case: Case, checklist: Checklist, lang: str
 ) -> list[dict[str, Any]]:
     """The case's checklist in ``lang``, each item with its uploads (oldest first)."""
-    uploads = session.scalars(
-        select(Document).where(Document.case_id == case.id).order_by(Document.id)
-    ).all()
+    uploads = uploads_of(session, case)
     out = []
     for item in case_checklist(session, case, checklist):
         mine = [d for d in uploads if d.kind == item.id]
@@ -110,6 +106,16 @@ def checklist_with_uploads(
 
 def required_kinds(session: Session, case: Case, checklist: Checklist) -> list[str]:
     return [i.id for i in case_checklist(session, case, checklist) if i.required]
+
+
+def missing_documents(session: Session, case: Case, checklist: Checklist) -> list[str]:
+    """The document kinds the case requires that have no accepted upload yet."""
+    accepted = set(
+        session.scalars(
+            select(Document.kind).where(Document.case_id == case.id, Document.status == "accepted")
+        )
+    )
+    return [k for k in required_kinds(session, case, checklist) if k not in accepted]
 
 
 def document_path(documents_dir: Path, sha256: str) -> Path:
@@ -148,7 +154,7 @@ def upload(
     case = get_case(session, actor, case_id, lock="share")
     require(actor, "document.upload")
     require_clean_text("filename", filename)
-    if case.state not in _UPLOAD_STATES:
+    if case.state not in OPEN_STATES:  # documents are taken until the decision
         raise DeskError("case_closed_for_documents", 409, state=case.state)
     kinds = [i.id for i in case_checklist(session, case, checklist)]
     if kind not in kinds:
@@ -176,14 +182,8 @@ def upload(
     )
     session.add(doc)
     session.flush()
-    audit.append(
-        session,
-        actor_id=actor.user_id,
-        action="document.upload",
-        entity="document",
-        entity_id=doc.id,
-        data={"case": case.id, "kind": kind, "sha256": sha, "size": len(data)},
-    )
+    added = {"case": case.id, "kind": kind, "sha256": sha, "size": len(data)}
+    audit.record(session, actor, "document.upload", "document", doc.id, **added)
     return doc
 
 
@@ -214,12 +214,5 @@ def review(
         raise DeskError("already_reviewed", 409, id=doc.id, status=doc.status)
     doc.status, doc.review_comment = status, comment[:2000]
     doc.reviewed_by, doc.reviewed_at = actor.user_id, utcnow()
-    audit.append(
-        session,
-        actor_id=actor.user_id,
-        action="document.review",
-        entity="document",
-        entity_id=doc.id,
-        data={"status": status},
-    )
+    audit.record(session, actor, "document.review", "document", doc.id, status=status)
     return doc

@@ -3,7 +3,7 @@
 A transition not listed here does not exist (409 ``illegal_transition``); a
 listed one taken by a role not named for it is refused (403 ``forbidden``).
 Guards (documents accepted, an interview time) are named per transition and
-checked by :mod:`visadesk.desk.services`.
+checked by :mod:`visadesk.desk.transitions`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
 __all__ = [
+    "BACKLOG_STATES",
     "DECIDED",
     "OPEN_STATES",
     "ROLES",
@@ -35,7 +36,8 @@ Role = Literal[
 ]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
 
-STATES: Final = (
+#: Before a decision: a case being filed or worked on; documents can still be added.
+OPEN_STATES: Final = (
     "draft",
     "submitted",
     "in_review",
@@ -43,14 +45,11 @@ STATES: Final = (
     "ready_for_interview",
     "interview_scheduled",
     "administrative_processing",
-    "approved",
-    "refused",
-    "issued",
-    "travelled",
-    "closed",
 )
+#: The desk's backlog: the open cases a sponsor has filed (every open state but draft).
+BACKLOG_STATES: Final = OPEN_STATES[1:]
+STATES: Final = (*OPEN_STATES, "approved", "refused", "issued", "travelled", "closed")
 DECIDED: Final = frozenset({"approved", "refused"})
-OPEN_STATES: Final = tuple(s for s in STATES if s not in {"closed", "refused", "travelled"})
 
 Guard = Literal["documents_accepted", "interview_time", "annotation"]
 
@@ -67,7 +66,7 @@ class Transition:
 
 
 TRANSITIONS: Final[tuple[Transition, ...]] = (
-    # The sponsor files the batch whole (services.submit_batch takes every draft case).
+    # The sponsor files the batch whole (transitions.submit_batch takes every draft case).
     Transition("draft", "submitted", ("sponsor_admin",)),
     Transition("submitted", "in_review", _DESK),
     Transition("in_review", "documents_requested", _DESK),

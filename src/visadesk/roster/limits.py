@@ -21,7 +21,7 @@ Python's :mod:`zipfile` never gives more bytes than a member declares, so the
 declared sizes bound what openpyxl can read too.
 
 :data:`ROSTER_LIMITS` apply to every read (``visadesk screen`` included); the
-desk uses the tighter :data:`DESK_LIMITS` (see :mod:`visadesk.desk.filing`).
+desk uses the tighter :data:`DESK_LIMITS` (see :mod:`visadesk.desk.uploads`).
 The limits on rows and cells apply to the per-row reader, which holds every
 row in memory; the CLI's streaming fast path for large CSV and Parquet files
 (Polars) is bounded by its own design and checked only by the desk.

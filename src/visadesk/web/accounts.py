@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Form, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from visadesk.desk import lifecycle
 from visadesk.desk.authz import DESK_ROLES, Principal, require, scope_users
@@ -26,6 +25,7 @@ from visadesk.desk.errors import DeskError
 from visadesk.desk.inputs import MAX_ID
 from visadesk.desk.models import Organization, User
 from visadesk.serve.request import SESSION_COOKIE, client_of, request_lang
+from visadesk.web.forms import Page, keep_own_token, own_token, own_token_ok, redirect, submit
 from visadesk.web.templating import check_csrf, desk_of, render, require_user
 
 __all__ = ["router"]
@@ -36,10 +36,6 @@ RESET_CSRF_COOKIE: Final = "visadesk_reset_csrf"
 Password = Annotated[str, Form(max_length=200)]
 Csrf = Annotated[str, Form(max_length=200)]
 UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def _same(new: str, again: str) -> None:
@@ -99,7 +95,7 @@ def change_password(
     if failure is not None:
         message = failure.message(request_lang(request))
         return _password_page(request, error=message, status=failure.status)
-    return _redirect("/account/password?done=changed")
+    return redirect("/account/password?done=changed")
 
 
 # -- users (administrators) -------------------------------------------------------------------
@@ -149,17 +145,19 @@ def users(request: Request) -> Response:
     return _users_page(request, require_user(request))
 
 
+def _again(request: Request) -> Page:
+    return lambda me, error, status: _users_page(request, me, error=error, status=status)
+
+
 def _manage(request: Request, user_id: int, csrf_token: str, active: bool) -> Response:
-    me = require_user(request)
-    check_csrf(request, csrf_token)
-    desk = desk_of(request)
-    try:
-        with write_session(desk.sessions) as session:
-            lifecycle.set_active(session, me, user_id, active)
-    except DeskError as error:
-        message = error.message(request_lang(request))
-        return _users_page(request, me, error=message, status=error.status)
-    return _redirect(f"/users?done={'enabled' if active else 'disabled'}#user-{user_id}")
+    done = f"/users?done={'enabled' if active else 'disabled'}#user-{user_id}"
+    return submit(
+        request,
+        csrf_token,
+        lambda session, me: lifecycle.set_active(session, me, user_id, active),
+        done,
+        _again(request),
+    )
 
 
 @router.post("/users/{user_id}/disable", response_class=HTMLResponse)
@@ -175,18 +173,17 @@ def enable(request: Request, user_id: UserId, csrf_token: Csrf = "") -> Response
 @router.post("/users/{user_id}/reset", response_class=HTMLResponse)
 def issue_reset(request: Request, user_id: UserId, csrf_token: Csrf = "") -> Response:
     """The link is shown once, on this answer (never on a page that can be reloaded)."""
-    me = require_user(request)
-    check_csrf(request, csrf_token)
-    desk = desk_of(request)
-    try:
-        with write_session(desk.sessions) as session:
-            issued = lifecycle.issue_reset(session, me, user_id)
-            email = issued.user.email
-    except DeskError as error:
-        message = error.message(request_lang(request))
-        return _users_page(request, me, error=message, status=error.status)
-    link = str(request.base_url).rstrip("/") + f"/reset/{issued.token}"
-    return _users_page(request, me, reset_link=link, reset_for=email)
+
+    def issue(session: Session, me: Principal) -> tuple[Principal, str, str]:
+        issued = lifecycle.issue_reset(session, me, user_id)
+        return me, issued.token, issued.user.email
+
+    def show(issued: tuple[Principal, str, str]) -> Response:
+        me, token, email = issued
+        link = str(request.base_url).rstrip("/") + f"/reset/{token}"
+        return _users_page(request, me, reset_link=link, reset_for=email)
+
+    return submit(request, csrf_token, issue, show, _again(request))
 
 
 # -- reset link ---------------------------------------------------------------------------------
@@ -195,8 +192,7 @@ def issue_reset(request: Request, user_id: UserId, csrf_token: Csrf = "") -> Res
 def _reset_page(
     request: Request, token: str, *, error: str | None = None, status: int = 200
 ) -> Response:
-    desk = desk_of(request)
-    form_token = request.cookies.get(RESET_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    form_token = own_token(request, RESET_CSRF_COOKIE)
     response = render(
         request,
         "reset.html",
@@ -206,13 +202,8 @@ def _reset_page(
         reset_csrf=form_token,
         error=error,
     )
-    response.set_cookie(
-        RESET_CSRF_COOKIE,
-        form_token,
-        httponly=True,
-        samesite="strict",
-        secure=desk.settings.secure_cookies,
-        path="/reset",
+    keep_own_token(
+        request, response, RESET_CSRF_COOKIE, form_token, path="/reset", samesite="strict"
     )
     return response
 
@@ -233,8 +224,7 @@ def reset(
     desk = desk_of(request)
     lang = request_lang(request)
     token = token[:200]
-    expected = request.cookies.get(RESET_CSRF_COOKIE, "")
-    if not (expected and csrf_token and hmac.compare_digest(expected, csrf_token)):
+    if not own_token_ok(request, RESET_CSRF_COOKIE, csrf_token):
         return _reset_page(
             request, token, error=DeskError("csrf_failed", 403).message(lang), status=403
         )

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from visadesk.i18n import LANGUAGES, t
 from visadesk.serve.errors import Failure
 from visadesk.serve.request import LANG_COOKIE, is_page, request_lang
-from visadesk.web import accounts, casework, pages, reports
+from visadesk.web import accounts, batches, casework, projects, reports, rosters, session
 from visadesk.web.templating import LoginRequired, is_htmx, render
 
 __all__ = ["ROUTERS", "PageHeaders", "error_page", "login_required", "static_files"]
@@ -35,7 +35,15 @@ CSP: Final = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 #: The web app's routers, in the order they are put on the app.
-ROUTERS: Final = (pages.router, casework.router, accounts.router, reports.router)
+ROUTERS: Final = (
+    session.router,
+    projects.router,
+    batches.router,
+    rosters.router,
+    casework.router,
+    accounts.router,
+    reports.router,
+)
 #: A page says these in its own words; any other failure with the API's message.
 _PAGE_MESSAGES: Final = {
     "invalid_request": "web.error.invalid_request",

@@ -15,23 +15,31 @@ from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import cases, documents
+from visadesk.desk import cases, documents, transitions, uploads
 from visadesk.desk.authz import Principal, scope_organizations, scope_projects
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
-from visadesk.desk.documents import _UPLOAD_STATES as UPLOAD_STATES
 from visadesk.desk.errors import DeskError
 from visadesk.desk.inputs import MULTI_LINE, SINGLE_LINE
-from visadesk.desk.models import CaseEvent, Organization, Project, Trip
+from visadesk.desk.models import Organization, Project
+from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
 from visadesk.desk.workflow import STATES
 from visadesk.roster.schema import SECTORS
-from visadesk.serve.request import request_lang
 from visadesk.web import views
-from visadesk.web.templating import KST, check_csrf, desk_of, is_htmx, render, require_user
+from visadesk.web.forms import Csrf, Page, redirect, submit
+from visadesk.web.templating import (
+    KST,
+    check_csrf,
+    desk_of,
+    is_htmx,
+    lang_of,
+    render,
+    require_user,
+)
 
 __all__ = ["router"]
 
@@ -40,11 +48,6 @@ router = APIRouter(include_in_schema=False)
 PER_PAGE: Final = 25
 #: Sort orders offered in the queue (a subset of ``cases.SORTS``).
 QUEUE_SORTS: Final = ("urgency", "trip_start", "-updated", "id")
-Csrf = Annotated[str, Form(max_length=200), SINGLE_LINE]
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -73,7 +76,7 @@ def queue_page(  # noqa: PLR0917 - the filter form's fields
 ) -> Response:
     user = require_user(request)
     desk = desk_of(request)
-    lang = request_lang(request)
+    lang = lang_of(request)
     q = q.strip()[:100]
     sort = sort if sort in QUEUE_SORTS else "urgency"
     sector = sector if sector in SECTORS else ""
@@ -89,11 +92,7 @@ def queue_page(  # noqa: PLR0917 - the filter form's fields
         q=q or None,
     )
     with read_session(desk.sessions) as session:
-        rows, total = cases.queue(session, user, f, sort=sort, page=page, per_page=PER_PAGE)
-        trips = {
-            t.id: t
-            for t in session.scalars(select(Trip).where(Trip.id.in_([c.trip_id for c in rows])))
-        }
+        found = cases.queue(session, user, f, sort=sort, page=page, per_page=PER_PAGE)
         sponsors = dict(
             session.execute(
                 scope_organizations(select(Organization.id, Organization.name), user)
@@ -106,20 +105,19 @@ def queue_page(  # noqa: PLR0917 - the filter form's fields
                 scope_projects(select(Project.id, Project.name), user).order_by(Project.name)
             ).all()
         )
-        org_names = views.names_of(session, [c.sponsor_id for c in rows])
-        items = []
-        for c in rows:
-            person = trips[c.trip_id].person
-            items.append(
-                {
-                    "case": c,
-                    "worker_id": trips[c.trip_id].worker_id,
-                    "name": f"{person.family_name} {person.given_name}",
-                    "name_ko": person.name_ko,
-                    "sponsor": org_names.get(c.sponsor_id, ""),
-                    "project": projects.get(c.project_id, ""),
-                }
-            )
+        org_names = views.names_of(session, [i.case.sponsor_id for i in found.items])
+        items = [
+            {
+                "case": i.case,
+                "worker_id": i.trip.worker_id,
+                "name": f"{i.trip.person.family_name} {i.trip.person.given_name}",
+                "name_ko": i.trip.person.name_ko,
+                "sponsor": org_names.get(i.case.sponsor_id, ""),
+                "project": projects.get(i.case.project_id, ""),
+            }
+            for i in found.items
+        ]
+        total = found.total
         pages = max(1, math.ceil(total / PER_PAGE))
         params = {
             "q": q,
@@ -169,18 +167,14 @@ def queue_page(  # noqa: PLR0917 - the filter form's fields
 def _case_context(
     session: Session, user: Principal, case_id: int, lang: str, desk: Any
 ) -> dict[str, Any]:
-    case = cases.get_case(session, user, case_id)
-    trip = session.get_one(Trip, case.trip_id)
+    detail = cases.case_detail(session, user, case_id)
+    case, trip, events, steps = detail.case, detail.trip, detail.events, detail.next_states
     person = trip.person
     checklist = documents.checklist_with_uploads(session, case, desk.checklist, lang)
-    events = session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-    ).all()
     uploaders = [d.uploaded_by for item in checklist for d in item["uploads"]]
     actors = views.user_names(session, [e.actor_id for e in events] + uploaders)
     orgs = views.names_of(session, [case.sponsor_id, case.org_id])
     project = session.get_one(Project, case.project_id)
-    steps = cases.next_steps(case, user)
     return {
         "case": case,
         "trip": trip,
@@ -221,7 +215,7 @@ def _case_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     desk = desk_of(request)
-    lang = request_lang(request)
+    lang = lang_of(request)
     with read_session(desk.sessions) as session:
         context = _case_context(session, user, case_id, lang, desk)
         return render(
@@ -234,6 +228,13 @@ def _case_page(
             fact_label=lambda name: views.fact_label(name, lang),
             **context,
         )
+
+
+def _again(request: Request, case_id: int, form: dict[str, str] | None = None) -> Page:
+    """The case's page again, with the reason a form on it was refused."""
+    return lambda user, error, status: _case_page(
+        request, user, case_id, error=error, status=status, form=form
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -263,30 +264,18 @@ def transition(  # noqa: PLR0917 - the form's fields
     version: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
     csrf_token: Csrf = "",
 ) -> Response:
-    user = require_user(request)
-    check_csrf(request, csrf_token)
     desk = desk_of(request)
-    try:
-        when = _interview_time(interview_at)
-        with write_session(desk.sessions) as session:
-            case = cases.get_case(session, user, case_id)
-            required = documents.required_kinds(session, case, desk.checklist)
-            cases.take_transition(
-                session,
-                user,
-                case_id,
-                target=to,
-                comment=comment.strip(),
-                interview_at=when,
-                expected_version=_int_or_none(version),
-                required_documents=required,
-                policy=desk.policy,
-            )
-    except DeskError as error:
-        message = error.message(request_lang(request))
-        form = {"comment": comment, "interview_at": interview_at}
-        return _case_page(request, user, case_id, error=message, status=error.status, form=form)
-    return _redirect(f"/cases/{case_id}?done=moved")
+
+    def move(session: Session, user: Principal) -> None:
+        asked = transitions.Move(
+            to, comment.strip(), _interview_time(interview_at), _int_or_none(version)
+        )
+        transitions.take_transition(session, user, case_id, asked, desk)
+
+    form = {"comment": comment, "interview_at": interview_at}
+    return submit(
+        request, csrf_token, move, f"/cases/{case_id}?done=moved", _again(request, case_id, form)
+    )
 
 
 @router.post("/cases/{case_id}/documents", response_class=HTMLResponse)
@@ -297,38 +286,29 @@ def upload_document(
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Csrf = "",
 ) -> Response:
-    user = require_user(request)
-    check_csrf(request, csrf_token)
     desk = desk_of(request)
-    try:
+
+    def add(session: Session, user: Principal) -> None:
         if file is None or not file.filename:
             raise DeskError("empty_file", 422)
-        data = _read_limited(file, documents.MAX_DOCUMENT_BYTES)
-        with write_session(desk.sessions) as session:
-            documents.upload(
-                session,
-                user,
-                case_id,
-                kind=kind,
-                filename=file.filename,
-                data=data,
-                checklist=desk.checklist,
-                documents_dir=desk.settings.documents_dir,
-            )
-    except DeskError as error:
-        message = error.message(request_lang(request))
-        return _case_page(request, user, case_id, error=message, status=error.status)
-    return _redirect(f"/cases/{case_id}?done=uploaded_document#documents")
+        documents.upload(
+            session,
+            user,
+            case_id,
+            kind=kind,
+            filename=file.filename,
+            data=uploads.read_upload(file.file, documents.MAX_DOCUMENT_BYTES),
+            checklist=desk.checklist,
+            documents_dir=desk.settings.documents_dir,
+        )
 
-
-def _read_limited(file: UploadFile, limit: int) -> bytes:
-    chunks, size = [], 0
-    while chunk := file.file.read(1 << 20):
-        size += len(chunk)
-        if size > limit:
-            raise DeskError("file_too_large", 413, size=size, limit=limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return submit(
+        request,
+        csrf_token,
+        add,
+        f"/cases/{case_id}?done=uploaded_document#documents",
+        _again(request, case_id),
+    )
 
 
 @router.post("/documents/{document_id}/review", response_class=HTMLResponse)
@@ -342,7 +322,7 @@ def review_document(
     user = require_user(request)
     check_csrf(request, csrf_token)
     desk = desk_of(request)
-    lang = request_lang(request)
+    lang = lang_of(request)
     error: DeskError | None = None
     with read_session(desk.sessions) as session:
         case_id = documents.get_document(session, user, document_id).case_id
@@ -366,4 +346,4 @@ def review_document(
             )
     if error is not None:
         return _case_page(request, user, case_id, error=error.message(lang), status=error.status)
-    return _redirect(f"/cases/{case_id}?done=reviewed#documents")
+    return redirect(f"/cases/{case_id}?done=reviewed#documents")

@@ -5,62 +5,60 @@ A stored screening is shown in the reader's language by :mod:`visadesk.desk.loca
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
+from visadesk.desk.cases import CaseDetail
 from visadesk.desk.crypto import mask
+from visadesk.desk.localize import localized
 from visadesk.desk.models import Batch, Case, CaseEvent, Document, Organization, Project, Trip, User
+from visadesk.policy.model import Policy
 
 __all__ = [
     "batch_out",
+    "case_detail_out",
     "case_out",
     "document_out",
     "org_out",
     "person_out",
     "project_out",
+    "screening_out",
     "trip_out",
     "user_out",
 ]
 
 
+def _names(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
+def _columns(row: object, *names: str) -> dict[str, Any]:
+    """``row``'s attributes of these names, by name, in this order."""
+    return {name: getattr(row, name) for name in names}
+
+
 def org_out(o: Organization) -> dict[str, Any]:
-    return {"id": o.id, "kind": o.kind, "name": o.name, "name_ko": o.name_ko}
+    return _columns(o, "id", "kind", "name", "name_ko")
 
 
 def user_out(u: User) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "org_id": u.org_id,
-        "email": u.email,
-        "name": u.name,
-        "role": u.role,
-        "lang": u.lang,
-        "active": u.active,
-    }
+    return _columns(u, "id", "org_id", "email", "name", "role", "lang", "active")
+
+
+#: The columns of a project and of a document, as the API shows them.
+PROJECT_FIELDS: Final = _names(
+    "id sponsor_id name worksite state sector investment_usd start_date end_date"
+)
 
 
 def project_out(p: Project) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "sponsor_id": p.sponsor_id,
-        "name": p.name,
-        "worksite": p.worksite,
-        "state": p.state,
-        "sector": p.sector,
-        "investment_usd": p.investment_usd,
-        "start_date": p.start_date,
-        "end_date": p.end_date,
-    }
+    return _columns(p, *PROJECT_FIELDS)
 
 
 def batch_out(b: Batch, members: list[int]) -> dict[str, Any]:
     return {
-        "id": b.id,
-        "sponsor_id": b.sponsor_id,
-        "project_id": b.project_id,
-        "name": b.name,
-        "state": b.state,
-        "created_at": b.created_at,
-        "submitted_at": b.submitted_at,
+        **_columns(
+            b, "id", "sponsor_id", "project_id", "name", "state", "created_at", "submitted_at"
+        ),
         "members": members,
     }
 
@@ -68,12 +66,7 @@ def batch_out(b: Batch, members: list[int]) -> dict[str, Any]:
 def person_out(trip: Trip) -> dict[str, Any]:
     p = trip.person
     return {
-        "id": p.id,
-        "worker_id": p.worker_id,
-        "family_name": p.family_name,
-        "given_name": p.given_name,
-        "name_ko": p.name_ko,
-        "nationality": p.nationality,
+        **_columns(p, "id", "worker_id", "family_name", "given_name", "name_ko", "nationality"),
         "passport_number": mask(p.passport_number),
         "birth_date": mask(p.birth_date),
     }
@@ -122,28 +115,35 @@ def case_out(c: Case, trip: Trip) -> dict[str, Any]:
     }
 
 
-def event_out(e: CaseEvent) -> dict[str, Any]:
+def screening_out(trip: Trip, policy: Policy, lang: str) -> dict[str, Any] | None:
+    """The trip's stored screening in ``lang``, if it has one."""
+    s = trip.screening
+    return localized(s.result, policy, lang, s.as_of) if s else None
+
+
+def case_detail_out(detail: CaseDetail, policy: Policy, lang: str) -> dict[str, Any]:
+    case = detail.case
+    annotation = (
+        {"en": case.annotation_en, "ko": case.annotation_ko or ""} if case.annotation_en else None
+    )
     return {
-        "id": e.id,
-        "from_state": e.from_state,
-        "to_state": e.to_state,
-        "actor_id": e.actor_id,
-        "at": e.at,
-        "comment": e.comment,
+        **case_out(case, detail.trip),
+        "next_states": detail.next_states,
+        "events": [event_out(e) for e in detail.events],
+        "annotation": annotation,
+        "screening": screening_out(detail.trip, policy, lang),
     }
+
+
+def event_out(e: CaseEvent) -> dict[str, Any]:
+    return _columns(e, "id", "from_state", "to_state", "actor_id", "at", "comment")
+
+
+DOCUMENT_FIELDS: Final = _names(
+    "id case_id kind filename content_type size "
+    "sha256 status uploaded_at reviewed_at review_comment"
+)
 
 
 def document_out(d: Document) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "case_id": d.case_id,
-        "kind": d.kind,
-        "filename": d.filename,
-        "content_type": d.content_type,
-        "size": d.size,
-        "sha256": d.sha256,
-        "status": d.status,
-        "uploaded_at": d.uploaded_at,
-        "reviewed_at": d.reviewed_at,
-        "review_comment": d.review_comment,
-    }
+    return _columns(d, *DOCUMENT_FIELDS)

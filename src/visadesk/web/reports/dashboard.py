@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
-from visadesk.desk import filing
+from visadesk.desk import screenings
 from visadesk.desk.authz import Principal, scope_batches, scope_projects, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Batch, Organization, Project, Trip
@@ -133,7 +133,7 @@ class DashboardView:
 
 def categories_of(desk: Desk) -> list[str]:
     """The categories a case can be filed for (no visa is applied for under the VWP)."""
-    return [c for c in desk.policy.categories if c not in filing.NO_CASE]
+    return [c for c in desk.policy.categories if c not in screenings.NO_CASE]
 
 
 def dashboard_view(

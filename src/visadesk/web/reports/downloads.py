@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
-from visadesk.desk import filing
+from visadesk.desk import projects, screenings
 from visadesk.desk.authz import Principal, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Trip
@@ -39,12 +39,12 @@ def screened_trips(
     session: Session, principal: Principal, batch_id: int, desk: Desk
 ) -> list[ScreeningResult]:
     """The batch's trips ``principal`` may see, their stored facts screened again today."""
-    filing.get_batch(session, principal, batch_id)
+    projects.get_batch(session, principal, batch_id)
     trips = session.scalars(
         scope_trips(select(Trip), principal).where(Trip.batch_id == batch_id).order_by(Trip.id)
     ).all()
     screener = Screener(desk.policy, as_of=desk.today())
-    return [screener.screen(filing.facts_of(trip), row=trip.source_row) for trip in trips]
+    return [screener.screen(screenings.facts_of(trip), row=trip.source_row) for trip in trips]
 
 
 @router.get(

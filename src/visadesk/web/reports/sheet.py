@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
-from visadesk.desk import filing
+from visadesk.desk import screenings
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Trip
@@ -54,7 +54,7 @@ def traveller_sheet(
         case_id = case.id
         raise NoSheetError(lambda lang: t("reports.traveller.refused", lang, id=case_id))
     result = Screener(desk.policy, as_of=desk.today()).screen(
-        filing.facts_of(trip), row=trip.source_row
+        screenings.facts_of(trip), row=trip.source_row
     )
     try:
         return build_sheet(
