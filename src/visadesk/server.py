@@ -2,7 +2,7 @@
 
 :func:`create_app` puts on one FastAPI app, for one running desk
 (:func:`visadesk.desk.runtime.build_desk`): the API's routers
-(:mod:`visadesk.desk.api`, under ``/api/v1``, its description at
+(:mod:`visadesk.api`, under ``/api/v1``, its description at
 ``/openapi.json``), the web pages and their static files (:mod:`visadesk.web`),
 one answer to every error (:mod:`visadesk.serve.errors`: JSON on the API, a page
 elsewhere) and the serving middleware (:mod:`visadesk.serve.middleware`).
@@ -17,8 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from visadesk import __version__
+from visadesk.api.app import DESCRIPTION, ROUTERS
 from visadesk.desk import bounded
-from visadesk.desk.api.app import DESCRIPTION, ROUTERS
 from visadesk.desk.runtime import Desk, build_desk
 from visadesk.serve import errors, middleware
 from visadesk.serve.request import is_page

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 from tests.desk.fixtures import World
-from visadesk.desk.api.schemas import OrgIn, ProjectIn, ReviewIn, UserIn
+from visadesk.api.schemas import OrgIn, ProjectIn, ReviewIn, UserIn
 from visadesk.desk.authz import ORG_KINDS
 from visadesk.desk.documents import REVIEWS
 from visadesk.desk.workflow import ROLES

@@ -33,10 +33,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
+from visadesk.api.accounts_routes import router as accounts_router
+from visadesk.api.cases_routes import router as cases_router
+from visadesk.api.routes import router
 from visadesk.desk import documents, projects, tokens, uploads
-from visadesk.desk.api.accounts_routes import router as accounts_router
-from visadesk.desk.api.cases_routes import router as cases_router
-from visadesk.desk.api.routes import router
 from visadesk.desk.db import write_session
 from visadesk.desk.models import ApiToken, Case, User, utcnow
 from visadesk.desk.runtime import Desk

@@ -1,6 +1,6 @@
 """What a request may give the desk, whichever door it comes by: row ids, clean text.
 
-The API's bodies (:mod:`visadesk.desk.api.schemas`) and the web app's forms mark
+The API's bodies (:mod:`visadesk.api.schemas`) and the web app's forms mark
 their text fields with :data:`SINGLE_LINE` or :data:`MULTI_LINE`; a control
 character there is a ``control_character`` validation error, which
 :func:`control_problem` puts in words (the 422 of :mod:`visadesk.serve.errors`).

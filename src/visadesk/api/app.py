@@ -12,9 +12,9 @@ from typing import Final
 
 from fastapi import APIRouter, Request
 
-from visadesk.desk.api.accounts_routes import router as accounts_router
-from visadesk.desk.api.cases_routes import router as cases_router
-from visadesk.desk.api.routes import router
+from visadesk.api.accounts_routes import router as accounts_router
+from visadesk.api.cases_routes import router as cases_router
+from visadesk.api.routes import router
 from visadesk.serve.request import get_desk
 
 __all__ = ["DESCRIPTION", "ROUTERS"]

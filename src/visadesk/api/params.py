@@ -6,7 +6,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import Path, Query
 
-from visadesk.desk.api.schemas import ErrorOut
+from visadesk.api.schemas import ErrorOut
 from visadesk.desk.inputs import MAX_ID
 
 __all__ = ["ERRORS", "PREFIX", "Page", "PathId", "PerPage", "QueryId"]

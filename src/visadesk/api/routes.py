@@ -1,5 +1,5 @@
 """The /api/v1 endpoints of accounts, organizations, projects, batches and trips (casework:
-:mod:`visadesk.desk.api.cases_routes`). Each calls one desk operation; every read of
+:mod:`visadesk.api.cases_routes`). Each calls one desk operation; every read of
 tenant data goes through a ``scope_*`` query."""
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import accounts, directory, projects, screenings, tokens, transitions, uploads
-from visadesk.desk.api import present
-from visadesk.desk.api.deps import Caller, ReadDB, WriteDB
-from visadesk.desk.api.params import ERRORS, PREFIX, PathId
-from visadesk.desk.api.schemas import (
+from visadesk.api import present
+from visadesk.api.deps import Caller, ReadDB, WriteDB
+from visadesk.api.params import ERRORS, PREFIX, PathId
+from visadesk.api.schemas import (
     BatchIn,
     BatchOut,
     CaseOut,
@@ -35,6 +34,7 @@ from visadesk.desk.api.schemas import (
     UserIn,
     UserOut,
 )
+from visadesk.desk import accounts, directory, projects, screenings, tokens, transitions, uploads
 from visadesk.desk.authz import PERMISSIONS, Principal, scope_organizations, scope_users
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Batch, Organization, User

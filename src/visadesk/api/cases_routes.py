@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
+from visadesk.api import present, schemas
+from visadesk.api.deps import Caller, ReadDB, WriteDB
+from visadesk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
 from visadesk.desk import audit, cases, documents, transitions, uploads
-from visadesk.desk.api import present, schemas
-from visadesk.desk.api.deps import Caller, ReadDB, WriteDB
-from visadesk.desk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
 from visadesk.desk.authz import require
 from visadesk.desk.errors import DeskError
 from visadesk.serve.request import DeskDep, Lang

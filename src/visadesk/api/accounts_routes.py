@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
+from visadesk.api import present
+from visadesk.api.deps import Caller, WriteDB
+from visadesk.api.schemas import ErrorOut, Strict, UserOut
 from visadesk.desk import lifecycle
-from visadesk.desk.api import present
-from visadesk.desk.api.deps import Caller, WriteDB
-from visadesk.desk.api.schemas import ErrorOut, Strict, UserOut
 from visadesk.desk.inputs import MAX_ID
 from visadesk.serve.request import SESSION_COOKIE, client_of
 
