@@ -316,8 +316,13 @@ def test_serve_with_reload_hands_uvicorn_the_factory(
     monkeypatch.setenv("VISADESK_DATA_KEYS", str(env["VISADESK_DATA_KEYS"]))
     monkeypatch.setenv("VISADESK_SECRET_KEY", "test-secret")
     factory_app = serve_cmd.reload_app()
-    with TestClient(factory_app) as c:
-        assert c.get("/healthz").status_code == 200
+    try:
+        with TestClient(factory_app) as c:
+            assert c.get("/healthz").status_code == 200
+    finally:
+        # The factory's desk is this test's own: its pooled connections (PostgreSQL:
+        # the session's database) are closed now, not whenever the collector runs.
+        factory_app.state.desk.engine.dispose()
 
 
 def test_settings_come_from_the_environment(env: dict[str, str | None]) -> None:
