@@ -8,7 +8,6 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.api import present
@@ -35,9 +34,8 @@ from visadesk.api.schemas import (
     UserOut,
 )
 from visadesk.desk import accounts, directory, projects, screenings, tokens, transitions, uploads
-from visadesk.desk.authz import PERMISSIONS, Principal, scope_organizations, scope_users
-from visadesk.desk.errors import DeskError
-from visadesk.desk.models import Batch, Organization, User
+from visadesk.desk.authz import PERMISSIONS, Principal
+from visadesk.desk.models import Batch, User
 from visadesk.serve.request import SESSION_COOKIE, DeskDep, Lang, client_of
 
 __all__ = ["router"]
@@ -91,8 +89,7 @@ def me(me: Caller, db: ReadDB) -> dict[str, Any]:
 
 @router.get("/organizations", response_model=list[OrgOut], tags=["organizations"])
 def list_orgs(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
-    rows = db.scalars(scope_organizations(select(Organization), me).order_by(Organization.id))
-    return [present.org_out(o) for o in rows]
+    return [present.org_out(o) for o in directory.list_organizations(db, me)]
 
 
 @router.post("/organizations", response_model=OrgOut, status_code=201, tags=["organizations"])
@@ -102,16 +99,12 @@ def create_org(body: OrgIn, me: Caller, db: WriteDB) -> dict[str, Any]:
 
 @router.get("/organizations/{org_id}", response_model=OrgOut, tags=["organizations"])
 def get_org(org_id: PathId, me: Caller, db: ReadDB) -> dict[str, Any]:
-    org = db.scalar(scope_organizations(select(Organization), me).where(Organization.id == org_id))
-    if org is None:
-        raise DeskError("not_found", 404, entity="organization", id=org_id)
-    return present.org_out(org)
+    return present.org_out(directory.get_organization(db, me, org_id))
 
 
 @router.get("/users", response_model=list[UserOut], tags=["organizations"])
 def list_users(me: Caller, db: ReadDB) -> list[dict[str, Any]]:
-    rows = db.scalars(scope_users(select(User), me).order_by(User.id))
-    return [present.user_out(u) for u in rows]
+    return [present.user_out(u) for u in directory.list_users(db, me)]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, tags=["organizations"])

@@ -13,13 +13,49 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import audit
 from visadesk.desk.accounts import hash_password
-from visadesk.desk.authz import ROLE_ORG_KIND, Principal, require
+from visadesk.desk.authz import (
+    ORG_KINDS,
+    ROLE_ORG_KIND,
+    Principal,
+    require,
+    scope_organizations,
+    scope_users,
+)
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import add_unique
 from visadesk.desk.models import Organization, SponsorLink, User
 from visadesk.desk.workflow import ROLES
 
-__all__ = ["add_user", "create_org", "link_subcontractor"]
+__all__ = [
+    "add_user",
+    "create_org",
+    "get_organization",
+    "link_subcontractor",
+    "list_organizations",
+    "list_users",
+]
+
+
+def list_organizations(session: Session, actor: Principal) -> list[Organization]:
+    """The organizations ``actor`` may see (:func:`~visadesk.desk.authz.scope_organizations`:
+    a sponsor sees itself and its subcontractors, a subcontractor itself and its
+    sponsors), by id."""
+    stmt = scope_organizations(select(Organization), actor).order_by(Organization.id)
+    return list(session.scalars(stmt))
+
+
+def get_organization(session: Session, actor: Principal, org_id: int) -> Organization:
+    """One organization ``actor`` may see; another tenant's is not found (404), not refused."""
+    stmt = scope_organizations(select(Organization), actor).where(Organization.id == org_id)
+    org = session.scalar(stmt)
+    if org is None:
+        raise DeskError("not_found", 404, entity="organization", id=org_id)
+    return org
+
+
+def list_users(session: Session, actor: Principal) -> list[User]:
+    """The accounts ``actor`` may see (:func:`~visadesk.desk.authz.scope_users`), by id."""
+    return list(session.scalars(scope_users(select(User), actor).order_by(User.id)))
 
 
 def create_org(
@@ -32,7 +68,7 @@ def create_org(
     sponsor_id: int | None = None,
 ) -> Organization:
     """A desk, sponsor or subcontractor organization (``actor`` None: the CLI)."""
-    if kind not in {"desk", "sponsor", "subcontractor"}:
+    if kind not in ORG_KINDS:
         raise DeskError("invalid_value", 422, field="kind", value=kind)
     if actor is not None:
         if kind == "subcontractor" and actor.role == "sponsor_admin":
