@@ -24,14 +24,14 @@ from visadesk.desk import cases as desk_cases
 from visadesk.desk import screenings
 from visadesk.desk.authz import Principal, scope_batches, scope_projects, scope_trips
 from visadesk.desk.db import read_session
+from visadesk.desk.inputs import MAX_ID
 from visadesk.desk.models import Batch, Organization, Project, Trip
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import STATES
 from visadesk.i18n import normalize_lang, t
 from visadesk.roster.schema import SECTORS
 from visadesk.web import charts
-from visadesk.web.reports.common import MAX_ID, desk_of, lang_of
-from visadesk.web.templating import format_number, render, require_user
+from visadesk.web.templating import desk_of, format_number, lang_of, render, require_user
 
 __all__ = ["DashboardFilter", "DashboardView", "dashboard_charts", "dashboard_view", "router"]
 

@@ -27,8 +27,8 @@ from visadesk.desk.runtime import Desk
 from visadesk.engine import Screener, ScreeningResult
 from visadesk.i18n import t
 from visadesk.report.tables import write_xlsx
-from visadesk.web.reports.common import NO_STORE, XLSX, attachment, desk_of, known_id, lang_of
-from visadesk.web.templating import require_user
+from visadesk.web.reports.common import NO_STORE, XLSX, attachment, known_id
+from visadesk.web.templating import desk_of, lang_of, require_user
 
 __all__ = ["annotation_text", "person_name", "router", "screened_trips"]
 

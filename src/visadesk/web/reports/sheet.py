@@ -25,9 +25,9 @@ from visadesk.report.traveller import (
     render_html,
     render_pdf,
 )
-from visadesk.web.reports.common import NO_STORE, attachment, desk_of, known_id, lang_of
+from visadesk.web.reports.common import NO_STORE, attachment, known_id
 from visadesk.web.reports.downloads import person_name
-from visadesk.web.templating import render, require_user
+from visadesk.web.templating import desk_of, lang_of, render, require_user
 
 __all__ = ["NoSheetError", "router", "traveller_sheet"]
 
