@@ -19,13 +19,13 @@ from fastapi.responses import Response
 from visadesk import __version__
 from visadesk.api.app import DESCRIPTION, ROUTERS
 from visadesk.desk import bounded
-from visadesk.desk.runtime import Desk, build_desk
+from visadesk.desk.runtime import Desk
 from visadesk.serve import errors, middleware
 from visadesk.serve.request import is_page
 from visadesk.web import app as web
 from visadesk.web.templating import LoginRequired
 
-__all__ = ["build_desk", "create_app"]
+__all__ = ["create_app"]
 
 
 def create_app(desk: Desk) -> FastAPI:
