@@ -12,7 +12,6 @@ Every page handler renders through :func:`render`, which gives each template
 - ``format_date``, ``format_datetime`` and ``format_number``: Babel, in the
   reader's locale (``en_US`` or ``ko_KR``); times are shown in Korean time,
   where the desk works,
-- ``reports``: whether the reports pages (dashboard, downloads) are there (they are),
 - ``request``.
 
 The reader's language is ``?lang=``, then the ``visadesk_lang`` cookie (set
@@ -196,7 +195,6 @@ def render(
         "htmx": is_htmx(request),
         "path": request.url.path,
         "error": None,
-        "reports": True,
         "flash": _flash(request, lang),
     }
     base.update(context)
