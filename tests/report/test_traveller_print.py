@@ -264,3 +264,19 @@ def test_latin_inside_korean_runs_keeps_its_width(
     ]
     assert len(widths) >= 2, html[:500]  # in the Korean note and in the English one
     assert max(widths) - min(widths) < 0.05, widths
+
+
+def test_a_missing_font_file_says_what_is_missing(
+    h2b_builder: TravellerSheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from visadesk.report.traveller import pdf  # noqa: PLC0415 - the module whose folder moves
+
+    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)
+    pdf._register_fonts.cache_clear()
+    try:
+        with pytest.raises(pdf.FontMissingError, match=r"VisadeskGothic-Regular\.ttf.*missing"):
+            render_pdf(h2b_builder)
+    finally:
+        monkeypatch.undo()
+        pdf._register_fonts.cache_clear()
+    assert render_pdf(h2b_builder).startswith(b"%PDF")
