@@ -123,11 +123,20 @@ def test_csv_and_xlsx_outputs(sample_csv: Path, tmp_path: Path) -> None:
         r["reasons_en"] and r["reasons_ko"] and "not legal advice" in r["notice"] for r in rows
     )
     wb = load_workbook(xlsx_path)
-    assert wb.sheetnames == ["Screening", "Summary"]
+    assert wb.sheetnames == ["Screening", "Summary", "Rules and sources"]
     header = [c.value for c in wb["Screening"][1]]
-    assert "reasons_ko" in header and "status_B1" in header
+    assert "Reasons (rule [citation] text)" in header and "B1 verdict" in header
     assert wb["Screening"].max_row == len(rows) + 1
     assert "not legal advice" in str(wb["Summary"]["A1"].value)
+    # The code-header layout, as the CSV, for programs.
+    code, _, _ = run(
+        "screen", str(sample_csv), *AS_OF, "--xlsx", str(xlsx_path), "--xlsx-layout", "codes"
+    )
+    assert code == 0
+    wb = load_workbook(xlsx_path)
+    assert wb.sheetnames == ["Screening", "Summary"]
+    header = [c.value for c in wb["Screening"][1]]
+    assert header == list(rows[0])
 
 
 def test_trainer_verdict_depends_on_as_of(tmp_path: Path) -> None:

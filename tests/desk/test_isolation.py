@@ -219,6 +219,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/batches/{{batch_id}}/roster"): Rule(_roster),
     ("POST", f"{API}/batches/{{batch_id}}/submit"): Rule(_none),
     ("GET", f"{API}/batches/{{batch_id}}/trips"): Rule(_none),
+    ("GET", f"{API}/batches/{{batch_id}}/screening.xlsx"): Rule(_none),
     ("GET", f"{API}/trips/{{trip_id}}"): Rule(_none),
     ("POST", f"{API}/trips/{{trip_id}}/cases"): Rule(lambda _w, _t: {"json": {"category": "L1A"}}),
     ("GET", f"{API}/cases/{{case_id}}"): Rule(_none),

@@ -108,8 +108,15 @@ def _by_worker(table: list[list[object]]) -> dict[str, dict[str, object]]:
 
 def test_cli_screen_csv_and_xlsx(hostile_csv: Path, tmp_path: Path) -> None:
     out_csv, out_xlsx = tmp_path / "s.csv", tmp_path / "s.xlsx"
+    for lang in ("en", "ko"):  # the readable workbook, in both languages
+        readable = tmp_path / f"readable-{lang}.xlsx"
+        args = ["screen", str(hostile_csv), "--xlsx", str(readable), "--lang", lang]
+        result = runner.invoke(app, [*args, "--as-of", "2026-01-05"])
+        assert result.exit_code == 0, result.stderr
+        names = {r[2] for r in _assert_no_formula(readable)[1:]}
+        assert {f"{p.strip()} {p.strip()}" for p in PAYLOADS} <= names
     args = ["screen", str(hostile_csv), "--csv", str(out_csv), "--xlsx", str(out_xlsx)]
-    result = runner.invoke(app, [*args, "--as-of", "2026-01-05"])
+    result = runner.invoke(app, [*args, "--as-of", "2026-01-05", "--xlsx-layout", "codes"])
     assert result.exit_code == 0, result.stderr
 
     with out_csv.open(encoding="utf-8-sig", newline="") as fh:
@@ -209,6 +216,9 @@ def test_web_workbook_download_has_no_formula(
         )
         batch_id = batch.id
     r = browser.get(f"/batches/{batch_id}/screening.xlsx")
+    assert r.status_code == 200, r.text
+    _assert_no_formula(r.content)  # the readable workbook
+    r = browser.get(f"/batches/{batch_id}/screening.xlsx", params={"layout": "codes"})
     assert r.status_code == 200, r.text
     table = _by_worker(_assert_no_formula(r.content))
     for row, payload in zip(rows, PAYLOADS, strict=True):

@@ -13,6 +13,7 @@ from openpyxl.cell.cell import Cell
 from tests.conftest import base_facts
 from visadesk.atomic import atomic_path
 from visadesk.engine import Screener
+from visadesk.i18n import t
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer, annotation_values
 from visadesk.report.explain import explain
@@ -83,7 +84,7 @@ def test_xlsx_dates_are_date_cells(baseline: Policy, tmp_path: Path) -> None:
     wb = load_workbook(path)
     sheet = wb["심사결과"]
     header = [c.value for c in sheet[1]]
-    trip_start = sheet.cell(row=2, column=header.index("trip_start") + 1)
+    trip_start = sheet.cell(row=2, column=header.index(t("workbook.col.trip_start", "ko")) + 1)
     assert isinstance(trip_start, Cell) and trip_start.is_date
     assert isinstance(trip_start.value, dt.datetime)
     assert trip_start.value.date() == dt.date(2026, 3, 2)

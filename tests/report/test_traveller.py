@@ -180,19 +180,21 @@ def test_a_trip_past_the_last_day_is_flagged(
     assert t("traveller.beyond_final", "en") not in render_html(sheet, "en")
 
 
-def test_a_work_status_prohibits_only_what_its_rules_prohibit(
+def test_a_work_status_allows_only_the_job_it_was_screened_for(
     baseline: Policy, screened: dict[str, ScreeningResult]
 ) -> None:
     sheet = build_sheet(screened["HB-0029"], baseline, None, "x")
     assert sheet.category == "E2"
-    assert sheet.may_not_do == ()
-    assert codes(sheet.may_do)[0] == "manage_us_entity"
+    assert codes(sheet.may_do) == ["manage_us_entity"]
     assert {a.rules for a in sheet.may_do} == {("E2.employment",)}
+    # E-2 could cover the rest in another role; this trip was screened for this one.
+    assert {a.kind for a in sheet.may_not_do} == {"outside_job"}
+    assert {a.rules for a in sheet.may_not_do} == {("E2.employment",)}
+    assert [len(g.activities) for g in group_activities(sheet.may_not_do)] == [11]
     assert sheet.default_rule == "E2.outside_role"
     assert "e2_registration" in [d.id for d in sheet.carry]
     ownership = [d for d in load_checklist(baseline).for_case("E2", ()) if d.id == "e2_ownership"]
     assert ownership and not ownership[0].carry_at_port
-    assert [len(g.activities) for g in group_activities(sheet.may_do)] == [12]
 
 
 def test_a_proposed_status_without_a_checklist(
@@ -333,8 +335,8 @@ def test_pdf_is_one_deterministic_a4_page(installer: TravellerSheet) -> None:
     assert pdf == render_pdf(installer)
     assert page_count(pdf) == 1
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf
-    assert b"HYGothic-Medium" in pdf  # reportlab's built-in Korean CID font
-    assert b"UniKS-UCS2-H" in pdf
+    assert b"+VisadeskGothic-Regular" in pdf  # the shipped font, embedded as a subset
+    assert b"HYGothic" not in pdf
 
 
 def test_pdf_puts_the_chosen_language_first(installer: TravellerSheet) -> None:

@@ -330,8 +330,8 @@ def _workbook_ids(content: bytes) -> list[str]:
     wb = load_workbook(io.BytesIO(content))
     sheet = wb.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "worker_id"
-    return [str(r[0]) for r in rows[1:]]
+    assert rows[0][1] in (t("workbook.col.worker_id", "en"), t("workbook.col.worker_id", "ko"))
+    return [str(r[1]) for r in rows[1:]]
 
 
 def _screening_workbook_has_the_visible_trips(
@@ -350,8 +350,7 @@ def _screening_workbook_has_the_visible_trips(
     wb = load_workbook(io.BytesIO(r.content))
     screening = wb.worksheets[0]
     head = [c.value for c in screening[1]]
-    assert {"reasons_en", "reasons_ko", "notice"} <= set(head)
-    assert desk.policy.notice.ko in str(screening.cell(2, head.index("notice") + 1).value)
+    assert {t(f"workbook.col.{c}", "en") for c in ("light", "name_ko", "reasons")} <= set(head)
     summary = wb.worksheets[1]
     assert summary["A1"].value == desk.policy.notice.en
     assert summary["A2"].value == desk.policy.notice.ko
@@ -371,6 +370,13 @@ def _screening_workbook_has_the_visible_trips(
     r = browsers["hanbit_admin"].get(url, params={"lang": "ko"})
     names = load_workbook(io.BytesIO(r.content)).sheetnames
     assert names[0] == t("report.sheet.screening", "ko")
+    # The code-header layout stays available for programs; an unknown one is refused.
+    r = browsers["hanbit_admin"].get(url, params={"layout": "codes"})
+    codes = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    head = [c.value for c in codes[1]]
+    assert head[0] == "worker_id" and {"reasons_en", "reasons_ko", "notice"} <= set(head)
+    assert desk.policy.notice.ko in str(codes.cell(2, head.index("notice") + 1).value)
+    assert browsers["hanbit_admin"].get(url, params={"layout": "pretty"}).status_code == 422
 
 
 def _annotation_text(desk: Desk, filed: Filed, browsers: dict[str, TestClient]) -> None:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what the test suite talks to is there: a PostgreSQL server on
 # 127.0.0.1:5432 (trust auth, database `test`) and Debian's chromium for the
-# browser tests. Uses what is running; otherwise, as root with apt-get,
+# browser tests, and poppler-utils for the PDF tests. Uses what is running; otherwise, as root with apt-get,
 # installs from Debian's packages and starts it. Without root it only says
 # what is missing: the suite then runs on SQLite and reports what it skipped.
 set -uo pipefail
@@ -56,5 +56,13 @@ if [ -x /usr/bin/chromium ]; then
 else
     say "installing chromium from Debian's packages"
     apt_install chromium fonts-noto-cjk || say "no chromium: the browser tests will be skipped"
+fi
+
+# -- poppler-utils: pdffonts and pdftotext check the traveller PDF -----------------------
+if command -v pdffonts >/dev/null && command -v pdftotext >/dev/null; then
+    say "poppler-utils: $(pdftotext -v 2>&1 | head -1)"
+else
+    say "installing poppler-utils from Debian's packages"
+    apt_install poppler-utils || say "no poppler-utils: the PDF font tests will be skipped"
 fi
 exit 0

@@ -34,7 +34,7 @@ from visadesk.i18n import t
 from visadesk.policy.model import Policy
 from visadesk.report import Summary, result_document
 from visadesk.report.explain import explain
-from visadesk.report.tables import write_csv, write_xlsx
+from visadesk.report.tables import Layout, write_csv, write_xlsx
 from visadesk.roster import read_roster
 from visadesk.screening import ScreenedRoster, screen_roster
 
@@ -110,8 +110,19 @@ def screen(
         Path | None, typer.Option("--csv", help="Write one row per person to this CSV.")
     ] = None,
     xlsx_out: Annotated[
-        Path | None, typer.Option("--xlsx", help="Write a workbook (results and summary).")
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Write a workbook in --lang: traffic light, verdicts, reasons, summary, legend.",
+        ),
     ] = None,
+    xlsx_layout: Annotated[
+        Layout,
+        typer.Option(
+            "--xlsx-layout",
+            help="readable (for people, in --lang) or codes (the CSV's code headers).",
+        ),
+    ] = "readable",
     parquet_out: Annotated[
         Path | None,
         typer.Option("--parquet", help="Write compact verdicts (statuses, rule ids) to Parquet."),
@@ -138,7 +149,7 @@ def screen(
         if csv_out is not None:
             write_csv(csv_out, results, rules, code)
         if xlsx_out is not None:
-            write_xlsx(xlsx_out, results, rules, code)
+            write_xlsx(xlsx_out, results, rules, code, layout=xlsx_layout)
     if json_out:
         document = result_document(
             results, rules, as_of=day, start_date=start, lang=code, source=roster.name

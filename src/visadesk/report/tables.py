@@ -1,5 +1,10 @@
 """Screening results as spreadsheets: one row per person, a summary sheet, both languages.
 
+The CSV (:func:`write_csv`) keeps the code headers and values of the output
+contract; the workbook (:func:`write_xlsx`) is written for people in the
+reader's language (:mod:`visadesk.report.workbook`), or with the CSV's columns
+(``layout="codes"``).
+
 Files are written atomically: a reader never sees half a workbook.
 """
 
@@ -8,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -16,13 +21,14 @@ from openpyxl.utils import get_column_letter
 
 from visadesk.atomic import atomic_path
 from visadesk.engine.result import ScreeningResult
-from visadesk.i18n import t
+from visadesk.i18n import normalize_lang, t
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
 from visadesk.report.summary import summarize
+from visadesk.report.workbook import fill_readable
 from visadesk.safecells import csv_cell, neutralise_workbook
 
-__all__ = ["result_rows", "write_csv", "write_xlsx"]
+__all__ = ["LAYOUTS", "Layout", "result_rows", "write_csv", "write_xlsx"]
 
 
 def _reasons(renderer: ResultRenderer, result: ScreeningResult, lang: str) -> str:
@@ -91,15 +97,44 @@ def write_csv(
             writer.writerow({k: ("" if v is None else csv_cell(v)) for k, v in row.items()})
 
 
+#: The workbook layouts: ``readable`` (the reader's language, for people) and ``codes``
+#: (the CSV's code headers and values, for programs).
+Layout = Literal["readable", "codes"]
+LAYOUTS: Final[tuple[Layout, ...]] = get_args(Layout)
+
+
 def write_xlsx(
-    path: Path, results: Sequence[ScreeningResult], policy: Policy, lang: str = "en"
+    path: Path,
+    results: Sequence[ScreeningResult],
+    policy: Policy,
+    lang: str = "en",
+    *,
+    layout: Layout = "readable",
 ) -> None:
-    """A workbook: the screening sheet, a summary sheet with the notice in both languages.
+    """A workbook of the screening, written atomically.
+
+    ``readable`` (the default): headers, statuses, flags and reasons in ``lang``,
+    a traffic-light column, both names, autofilter and frozen header, a summary
+    and a legend of the rules cited (:mod:`visadesk.report.workbook`).
+    ``codes``: the CSV's columns (:func:`result_rows`) with their code headers and a
+    summary sheet, as before issue #12.
 
     No cell is a formula: formula-like text is a literal text cell (:mod:`visadesk.safecells`).
     """
-    rows = result_rows(results, policy, lang)
     wb = Workbook()
+    if layout == "readable":
+        fill_readable(wb, results, policy, normalize_lang(lang))
+    else:
+        _fill_codes(wb, results, policy, lang)
+    neutralise_workbook(wb)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _fill_codes(
+    wb: Workbook, results: Sequence[ScreeningResult], policy: Policy, lang: str
+) -> None:
+    rows = result_rows(results, policy, lang)
     sheet = wb.active
     assert sheet is not None
     sheet.title = t("report.sheet.screening", lang)
@@ -148,6 +183,3 @@ def write_xlsx(
     for code, count in summary.flags.most_common():
         info.append([code, count])
     info.column_dimensions["A"].width = 40
-    neutralise_workbook(wb)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)

@@ -1,11 +1,12 @@
 """What the traveller sheet says the person may and may not do on site.
 
 Each activity code gets a :class:`SheetActivity`: allowed on a provision the trip
-rests on, prohibited by the status's rules, or conditional on a provision this
-trip's screening did not establish. The decisions come from the rule data and
-from the engine itself (:func:`sheet_activities` screens the trip again with an
-activity added); :func:`group_activities` folds activities treated alike into
-one line of the sheet.
+rests on, prohibited by the status's rules, conditional on a provision this
+trip's screening did not establish, or (work statuses) outside the job the trip
+was screened for. The decisions come from the status's activity treatments in
+the rule data, the same ones screening uses, and from the provisions the
+engine found; :func:`group_activities` folds activities treated alike into one
+line of the sheet.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from visadesk.engine.result import CategoryVerdict, Outcome, ScreeningResult, Status
-from visadesk.engine.screen import Screener
+from visadesk.engine.result import CategoryVerdict, Outcome, ScreeningResult
 from visadesk.policy.load import provision_index
 from visadesk.policy.model import Category, Policy, Text
 from visadesk.roster.schema import ACTIVITY_CODES, FactValue
 
-__all__ = ["ActivityGroup", "SheetActivity", "group_activities", "sheet_activities"]
+__all__ = ["ActivityGroup", "Kind", "SheetActivity", "group_activities", "sheet_activities"]
+
+#: ``allowed``; ``prohibited``; ``conditional`` (a visitor provision this trip did not
+#: establish); ``outside_job`` (a work status, beyond the work this trip was screened for).
+Kind = Literal["allowed", "prohibited", "conditional", "outside_job"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +35,12 @@ class SheetActivity:
     provision). ``prohibited``: the status rules it out (``rules`` holds the
     prohibition). ``conditional``: only a provision this trip's screening did
     not establish could cover it (``rules`` holds those provisions).
+    ``outside_job``: a work status could cover it, but only as part of a job
+    it was not screened for (``rules`` holds the status's provisions).
     """
 
     code: str
-    kind: Literal["allowed", "prohibited", "conditional"]
+    kind: Kind
     planned: bool
     rules: tuple[str, ...]
     titles: tuple[Text, ...]
@@ -48,7 +54,7 @@ class SheetActivity:
 class ActivityGroup:
     """Activities treated alike (same kind, same rules), shown as one line of the sheet."""
 
-    kind: Literal["allowed", "prohibited", "conditional"]
+    kind: Kind
     rules: tuple[str, ...]
     titles: tuple[Text, ...]
     citation: str
@@ -96,20 +102,27 @@ def sheet_activities(
     verdict: CategoryVerdict,
     basis: Sequence[str],
 ) -> tuple[tuple[SheetActivity, ...], tuple[SheetActivity, ...]]:
-    """What the person may do and may not do, from the rule data and the engine.
+    """What the person may do and may not do, from the status's activity treatments only.
 
-    A planned activity is allowed on the provision the engine found for it. Any
-    other activity is allowed only when the engine, screening the same trip
-    with that activity added, still finds the status eligible and covers the
-    activity with a provision the trip already rests on, or with one that has
-    no conditions and no high-risk mark (general business activities).
-    Activities the status prohibits cite the prohibition; the rest would need a
-    provision this trip did not establish, and the sheet says to ask the desk.
+    A planned activity is allowed on the provision the engine found for it. For
+    any other activity the status's treatment decides (the same treatments
+    screening uses, ``activities:`` in the category file):
+
+    - no treatment, or ``prohibited_by``: prohibited, citing the prohibition (or
+      the status's default prohibition);
+    - a work status (``kind: work``: E-2, L-1, H-1B, H-2B) covers the job its
+      petition, registration or certification describes, which is the work this
+      trip was screened for: anything else is ``outside_job`` (ask the desk
+      first), whatever the status could cover for another job. An H-2B
+      construction worker is not told they may manage the US company;
+    - a visitor status (ESTA, B-1) allows it when a provision the treatment
+      names is one the trip rests on, or has no conditions and no high-risk
+      mark (general business activities); otherwise it is ``conditional`` on a
+      provision this trip did not establish (ask the desk first).
     """
     provisions = provision_index(policy)
     planned = _planned(result.facts)
     decided = _decided(verdict)
-    screener: Screener | None = None
     allowed: list[SheetActivity] = []
     refused: list[SheetActivity] = []
 
@@ -121,6 +134,16 @@ def sheet_activities(
         rule = policy.rule(rule_id)
         return SheetActivity(
             code, "prohibited", False, (rule.id,), (rule.title,), str(rule.citation)
+        )
+
+    def ask(code: str, kind: Kind, ids: Sequence[str]) -> SheetActivity:
+        return SheetActivity(
+            code,
+            kind,
+            False,
+            tuple(ids),
+            tuple(provisions[p].rule.title for p in ids),
+            "; ".join(dict.fromkeys(provisions[p].basis for p in ids)),
         )
 
     def covered(provision_id: str) -> bool:
@@ -146,24 +169,14 @@ def sheet_activities(
         ]
         if not in_force:
             refused.append(prohibit(code, cat.default_prohibition))
-            continue
-        if any(covered(p) for p in in_force):
-            if screener is None:
-                screener = Screener(policy, as_of=result.as_of, start_date=result.start_date)
-            facts = {**result.facts, "activities": (*planned, code)}
-            again = screener.screen(facts).verdicts[cat.id]
-            provision = _decided(again).get(code)
-            if again.status is Status.ELIGIBLE and provision and covered(provision):
-                allowed.append(allow(code, provision, False))
-                continue
-        refused.append(
-            SheetActivity(
-                code,
-                "conditional",
-                False,
-                tuple(in_force),
-                tuple(provisions[p].rule.title for p in in_force),
-                "; ".join(dict.fromkeys(provisions[p].basis for p in in_force)),
-            )
-        )
+        elif cat.kind == "work":
+            refused.append(ask(code, "outside_job", in_force))
+        else:
+            covering = [p for p in in_force if covered(p)]
+            if covering:
+                # The most specific provision the trip rests on, else the first one named.
+                chosen = next((p for p in basis if p in covering), covering[0])
+                allowed.append(allow(code, chosen, False))
+            else:
+                refused.append(ask(code, "conditional", in_force))
     return tuple(allowed), tuple(refused)

@@ -1,15 +1,18 @@
 """The traveller sheet as a one-page A4 PDF, laid out with reportlab.
 
-Korean is set in reportlab's built-in Korean CID font, so no font file is
-shipped; the font shrinks step by step until the sheet fits one page.
+Every word is set in Visadesk Gothic, a subset of NanumGothic (SIL Open Font
+License 1.1, ``fonts/OFL.txt``) that ships with the package: Hangul syllables,
+Latin and punctuation in one family, embedded (subset) in the PDF, so any
+viewer shows the sheet as it was laid out, Latin inside Korean runs included.
+The font shrinks step by step until the sheet fits one page.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, partial
+from pathlib import Path
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
@@ -19,7 +22,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from visadesk.i18n import t
@@ -27,19 +31,29 @@ from visadesk.policy.model import Text
 from visadesk.report.traveller.activities import ActivityGroup, SheetActivity, group_activities
 from visadesk.report.traveller.sheet import TravellerSheet, languages
 
-__all__ = ["KOREAN_FONT", "render_pdf"]
+__all__ = ["FONT", "FONT_BOLD", "FONT_DIR", "FontMissingError", "render_pdf"]
 
-#: reportlab's built-in Korean CID font (no font file shipped).
-KOREAN_FONT: Final = "HYGothic-Medium"
-LATIN_FONT: Final = "Helvetica"
-LATIN_BOLD: Final = "Helvetica-Bold"
+#: The embedded font family (regular and bold), shipped in :data:`FONT_DIR`.
+FONT: Final = "VisadeskGothic-Regular"
+FONT_BOLD: Final = "VisadeskGothic-Bold"
+FONT_DIR: Final = Path(__file__).with_name("fonts")
 
-_NON_LATIN = re.compile(r"[^\u0000-\u024f\u2000-\u206f]")
+
+class FontMissingError(RuntimeError):
+    """The PDF font files are not where the package put them (a broken installation)."""
 
 
 @cache
 def _register_fonts() -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(KOREAN_FONT))
+    for name in (FONT, FONT_BOLD):
+        path = FONT_DIR / f"{name}.ttf"
+        if not path.is_file():
+            raise FontMissingError(
+                f"The traveller PDF needs its Korean font {path}, which is missing: "
+                "reinstall visadesk, or rebuild it with tools/fonts/build-korean-font.sh "
+                "(from Debian's fonts-nanum)."
+            )
+        pdfmetrics.registerFont(TTFont(name, str(path)))
 
 
 class _Pdf:
@@ -52,14 +66,12 @@ class _Pdf:
         self.width = A4[0] - 24 * mm
 
     def style(
-        self, text: str, *, bold: bool = False, scale: float = 1.0, grey: bool = False
+        self, *, bold: bool = False, scale: float = 1.0, grey: bool = False
     ) -> ParagraphStyle:
-        latin = LATIN_BOLD if bold else LATIN_FONT
-        font = KOREAN_FONT if _NON_LATIN.search(text) else latin
         size = self.size * scale
         return ParagraphStyle(
             "sheet",
-            fontName=font,
+            fontName=FONT_BOLD if bold else FONT,
             fontSize=size,
             leading=size * 1.25,
             alignment=TA_LEFT,
@@ -67,11 +79,7 @@ class _Pdf:
         )
 
     def para(self, text: str, **kw: Any) -> Paragraph:
-        style = self.style(text, **kw)
-        if style.fontName == KOREAN_FONT:
-            # The UniKS-UCS2-H CMap has no U+00B7; the Katakana middle dot is the same mark.
-            text = text.replace("\u00b7", "\u30fb")
-        return Paragraph(escape(text), style)
+        return Paragraph(escape(text), self.style(**kw))
 
     def both(self, key: str, **params: object) -> list[Flowable]:
         """One catalog message in each language, the first language first."""
@@ -115,8 +123,8 @@ class _Pdf:
         return table
 
     def group_cell(self, g: ActivityGroup, lang: str, grey: bool) -> list[Flowable]:
-        if g.kind == "conditional":
-            head = t("traveller.conditional", lang, provision=g.title(lang))
+        if g.kind in ("conditional", "outside_job"):
+            head = t(f"traveller.{g.kind}", lang, provision=g.title(lang))
         else:
             head = g.title(lang)
         names = []
@@ -173,7 +181,6 @@ class _Pdf:
         if s.ends_after_last_day:
             key = "traveller.beyond_extendable" if s.extendable else "traveller.beyond_final"
             last += self.both(key)
-        last.append(self.para(s.stay_source, scale=0.85, grey=True))
         facts: list[list[Any]] = [
             [label("traveller.name"), self.para(f"{s.name}  ({s.worker_id})", bold=True)],
             [label("traveller.employer"), self.para(s.employer or "-")],
@@ -220,7 +227,7 @@ class _Pdf:
                         ]
                     )
                 source = d.citation or " / ".join(
-                    t("documents.desk_procedure", lang) for lang in langs
+                    t("traveller.desk_procedure", lang) for lang in langs
                 )
                 cells.append(self.para(source, scale=0.9))
                 docs.append(cells)
@@ -249,7 +256,9 @@ def _pdf_bytes(sheet: TravellerSheet, langs: tuple[str, ...], size: float) -> tu
         author="visadesk",
         invariant=1,
     )
-    doc.build(_Pdf(sheet, langs, size).flowables())
+    # Start each page in the embedded font, so the PDF names no font it does not embed.
+    canvas = partial(Canvas, initialFontName=FONT)
+    doc.build(_Pdf(sheet, langs, size).flowables(), canvasmaker=canvas)
     return buffer.getvalue(), doc.page
 
 

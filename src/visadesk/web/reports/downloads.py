@@ -1,32 +1,29 @@
 """The downloads of the report pages.
 
 - ``GET /batches/{id}/screening.xlsx``: the batch's trips the reader may see,
-  screened again today, as the CLI's workbook (same sheets, reasons in English
-  and Korean, the notice);
+  screened again today, as the CLI's workbook in the reader's language
+  (:func:`visadesk.desk.workbooks.screening_workbook`; ``?layout=codes``: the
+  CSV's code headers);
 - ``GET /cases/{id}/annotation.txt``: the B-1 annotation, English and Korean,
   once the case is approved.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases as desk_cases
-from visadesk.desk import projects, screenings
-from visadesk.desk.authz import Principal, scope_trips
+from visadesk.desk import workbooks
+from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Trip
 from visadesk.desk.runtime import Desk
-from visadesk.engine import Screener, ScreeningResult
+from visadesk.engine import ScreeningResult
 from visadesk.i18n import t
-from visadesk.report.tables import write_xlsx
 from visadesk.web.reports.common import NO_STORE, XLSX, attachment, known_id
 from visadesk.web.templating import desk_of, lang_of, require_user
 
@@ -39,12 +36,7 @@ def screened_trips(
     session: Session, principal: Principal, batch_id: int, desk: Desk
 ) -> list[ScreeningResult]:
     """The batch's trips ``principal`` may see, their stored facts screened again today."""
-    projects.get_batch(session, principal, batch_id)
-    trips = session.scalars(
-        scope_trips(select(Trip), principal).where(Trip.batch_id == batch_id).order_by(Trip.id)
-    ).all()
-    screener = Screener(desk.policy, as_of=desk.today())
-    return [screener.screen(screenings.facts_of(trip), row=trip.source_row) for trip in trips]
+    return workbooks.rescreened_batch(session, principal, batch_id, desk.policy, desk.today())
 
 
 @router.get(
@@ -53,17 +45,23 @@ def screened_trips(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def screening_workbook(batch_id: int, request: Request) -> Response:
-    """The batch's screening workbook (the CLI's sheets), trips scoped to the reader."""
+def screening_workbook(batch_id: int, request: Request, layout: str | None = None) -> Response:
+    """The batch's screening workbook in the reader's language, trips scoped to the reader;
+    ``?layout=codes`` gives the CSV's code headers instead."""
     desk = desk_of(request)
     principal = require_user(request, desk)
     lang = lang_of(request)
+    chosen = workbooks.layout_of(layout)
     with read_session(desk.sessions) as session:
-        results = screened_trips(session, principal, known_id("batch", batch_id), desk)
-    with tempfile.TemporaryDirectory(prefix="visadesk-xlsx-") as folder:
-        path = Path(folder) / "screening.xlsx"
-        write_xlsx(path, results, desk.policy, lang)
-        data = path.read_bytes()
+        data = workbooks.screening_workbook(
+            session,
+            principal,
+            known_id("batch", batch_id),
+            policy=desk.policy,
+            today=desk.today(),
+            lang=lang,
+            layout=chosen,
+        )
     return Response(data, media_type=XLSX, headers=attachment(f"batch-{batch_id}-screening.xlsx"))
 
 
