@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -85,8 +86,6 @@ def test_the_filter_narrows_the_log_and_names_its_problems(browser_for: Client, 
 
 
 def _attr(html: str, name: str) -> list[str]:
-    import re  # noqa: PLC0415 - only here
-
     return re.findall(rf'{name}="([^"]*)"', html)
 
 
