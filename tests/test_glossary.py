@@ -103,7 +103,7 @@ def test_the_scan_flags_a_second_term_and_spares_the_allowed_phrases() -> None:
         ("x.po", "x.sponsor", "발주사 관리자"),
         ("x.po", "x.category", "신청 자격"),
         ("x.po", "x.lawyer", "각 사건은 자격 있는 법률 전문가에게 확인하십시오."),
-        ("x.po", "x.traveller", "여행자 안내서"),
+        ("x.po", "x.traveller", "출장자 안내문"),
     ]
     flagged = {(m.key, m.variant) for m in misuses(planted, concepts)}
     assert ("x.case", "사례") in flagged
