@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from tests.desk.fixtures import (
     first_case,
     hanbit_batch,
 )
-from visadesk.desk import audit_view
+from visadesk.desk import audit, audit_view
 from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import AuditEntry
@@ -255,3 +257,27 @@ def test_verify_finds_an_edited_entry_in_the_readers_words(
     with read_session(desk.sessions) as s, pytest.raises(DeskError) as refused:
         audit_view.verify(s, world.users["officer"], desk.settings, lang)
     assert refused.value.status == 403
+
+
+def test_verify_holds_the_chain_against_the_anchor_log(
+    desk: Desk, world: World, tmp_path: Path
+) -> None:
+    """With VISADESK_AUDIT_ANCHOR set, the page's verification reads its checkpoints too,
+    as ``visadesk audit verify --checkpoint`` would."""
+    anchor = tmp_path / "anchor.jsonl"
+    settings = replace(desk.settings, audit_anchor=anchor)
+    auditor = world.users["auditor"]
+    with read_session(desk.sessions) as s:
+        assert audit_view.verify(s, auditor, settings, "en").checkpoints == 0  # no file yet
+        audit.append_anchor(anchor, audit.checkpoint(s))
+        found = audit_view.verify(s, auditor, settings, "en")
+    assert found.intact and found.checkpoints == 1
+    mark = json.loads(anchor.read_text(encoding="utf-8"))
+    mark["hash"] = "f" * 64  # a checkpoint changed after the fact: its signature fails
+    anchor.write_text(json.dumps(mark) + "\n", encoding="utf-8")
+    with read_session(desk.sessions) as s:
+        found = audit_view.verify(s, auditor, settings, "ko")
+    assert not found.intact
+    assert found.problems == [
+        t("audit.verify.checkpoint_forged", "ko", seq=mark["seq"], source=str(anchor))
+    ]
