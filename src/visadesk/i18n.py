@@ -58,4 +58,17 @@ def t(key: str, lang: str = "en", /, **params: object) -> str:
     text = catalog(normalize_lang(lang)).get(key)
     if text is None:
         text = catalog("en").get(key, key)
-    return text.format(**params) if params else text
+    return _one_full_stop(text, params).format(**params) if params else text
+
+
+def _one_full_stop(text: str, params: dict[str, object]) -> str:
+    """Drop a message's full stop right after a value that already ends with one.
+
+    A Korean date ("2026. 11. 27.") ends with a full stop of its own, so
+    "기준일 {date}." would read "2026. 11. 27.."; the sentence's full stop is
+    dropped instead of the date's.
+    """
+    for name, value in params.items():
+        if isinstance(value, str) and value.endswith("."):
+            text = text.replace("{" + name + "}.", "{" + name + "}")
+    return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sqlite3
@@ -16,8 +17,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
-from visadesk.desk import demo, demo_rosters, demo_world, keys
-from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Organization, User
+from visadesk.desk import backup, demo, demo_rosters, demo_world, keys
+from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Organization, Trip, User
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, STATES
 from visadesk.roster.schema import COLUMNS
@@ -58,7 +59,8 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
     assert f"Password of every demo user: {demo_world.DEFAULT_PASSWORD}" in out
     assert "http://127.0.0.1:8000/login" in out
     assert "guidance, not legal advice" in out
-    assert re.search(r"Filed 30 trips in \d batches on 4 projects, screened as of 2026-11-27", out)
+    today = dt.date.today().isoformat()
+    assert re.search(rf"Filed 30 trips in \d batches on 4 projects, screened as of {today}", out)
 
     first = _fingerprint(desk)
     assert {role for _, role in first["users"]} == set(ROLES)
@@ -221,3 +223,85 @@ def test_demo_rows_pick_the_sample_share(trips: int) -> None:
     rows = demo_rosters.demo_rows(trips)
     sample = [r for r in rows if not r.values["worker_id"].split("-")[1].startswith("1")]
     assert len(sample) == round(trips * 75 / 200)
+
+
+def _dated(desk: Desk, today: dt.date) -> dict[str, list[tuple[str, ...]]]:
+    """Every date and timestamp the demo wrote, as days (and seconds) from ``today``."""
+    base = dt.datetime.combine(today, dt.time(), dt.UTC)
+
+    def days(value: dt.date | None) -> str:
+        return "" if value is None else str((value - today).days)
+
+    def since(value: dt.datetime | None) -> str:
+        return "" if value is None else str((value.astimezone(dt.UTC) - base).total_seconds())
+
+    with desk.sessions() as s:
+        return {
+            "trips": sorted(
+                (days(start), days(end))
+                for start, end in s.execute(sa.select(Trip.trip_start, Trip.trip_end))
+            ),
+            "cases": sorted(
+                (since(a), since(b), since(c), since(d))
+                for a, b, c, d in s.execute(
+                    sa.select(
+                        Case.created_at, Case.submitted_at, Case.decided_at, Case.interview_at
+                    )
+                )
+            ),
+            "documents": sorted(
+                (since(a), since(b))
+                for a, b in s.execute(sa.select(Document.uploaded_at, Document.reviewed_at))
+            ),
+            "audit": [
+                (since(at),) for at in s.scalars(sa.select(AuditEntry.at).order_by(AuditEntry.seq))
+            ],
+        }
+
+
+def _seeded(desk: Desk, today: dt.date) -> dict[str, list[tuple[str, ...]]]:
+
+    backup.empty_database(desk.engine)
+    demo.seed(desk, password=demo_world.DEFAULT_PASSWORD, trips=20, today=today)
+    return _dated(desk, today)
+
+
+def test_the_demos_dates_follow_the_day_it_is_seeded(desk: Desk) -> None:
+    """Trips, interviews and every timestamp move with the screening date, the same way."""
+    day = dt.date(2027, 3, 8)
+    first = _seeded(desk, day)
+    again = _seeded(desk, day)
+    later = _seeded(desk, day + dt.timedelta(weeks=14))
+    assert first == again  # deterministic for a given day
+    assert later == first  # the same story, moved to the other day (whole weeks: same weekdays)
+    with desk.sessions() as s:
+        starts = list(s.scalars(sa.select(Case.trip_start)))
+        stamps = [
+            *s.scalars(sa.select(Case.created_at)),
+            *s.scalars(sa.select(Case.decided_at).where(Case.decided_at.is_not(None))),
+            *s.scalars(sa.select(Document.uploaded_at)),
+            *s.scalars(sa.select(AuditEntry.at)),
+        ]
+        audit = list(s.scalars(sa.select(AuditEntry.at).order_by(AuditEntry.seq)))
+    later_day = day + dt.timedelta(weeks=14)
+    # Trips around the screening date: some travelled, some to come.
+    assert min(starts) < later_day < max(starts)
+    # Everything the desk wrote happened in the story's weeks before the screening date...
+    start = dt.datetime.combine(later_day - dt.timedelta(days=demo.STORY_DAYS), dt.time(), dt.UTC)
+    end = dt.datetime.combine(later_day, dt.time(), dt.UTC)
+    assert all(start <= stamp.astimezone(dt.UTC) < end for stamp in stamps)
+    # ...spread over those weeks, in the audit chain's order.
+    assert audit == sorted(audit)
+    assert (audit[-1] - audit[0]) > dt.timedelta(days=30)
+
+
+def test_the_story_clock_never_runs_backwards() -> None:
+    story = demo.StoryClock(dt.date(2026, 12, 3))
+    first = story()
+    story.reach(60)  # before the clock's reading: no effect
+    assert story() > first
+    story.between(demo.WORK_DAYS, 1, 2)
+    middle = story()
+    assert middle == story.at((42 + 1) / 2) + story.tick  # halfway through the work weeks
+    story.between(demo.WORK_DAYS, 0, 2)
+    assert story() > middle

@@ -35,7 +35,7 @@ def test_basis_names_the_most_specific_provision_first(baseline: Policy) -> None
     )
     assert renderer.annotation(result, "ko") is not None
     assert "고용주: Hanbit Energy Solutions" in str(renderer.annotation(result, "ko"))
-    assert "프로젝트 종료일: 미기재 - 발주사에 확인" in str(renderer.annotation(result, "ko"))
+    assert "프로젝트 종료일: 미기재 - 스폰서에 확인" in str(renderer.annotation(result, "ko"))
 
 
 def test_annotation_names_the_project_end(baseline: Policy) -> None:

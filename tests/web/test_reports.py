@@ -396,7 +396,7 @@ def _annotation_text(desk: Desk, filed: Filed, browsers: dict[str, TestClient]) 
         assert r.status_code == 404
         assert f"Case {case_id} has no visa annotation" in r.text
     r = browsers["hanbit_staff"].get(f"/cases/{filed.draft_like}/annotation.txt?lang=ko")
-    assert f"사례 {filed.draft_like}에는 비자 주석이 없습니다" in r.text
+    assert f"사건 {filed.draft_like}에는 비자 주석이 없습니다" in r.text
 
 
 # -- traveller sheet ------------------------------------------------------------------

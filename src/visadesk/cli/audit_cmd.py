@@ -6,9 +6,9 @@ the chain it restored) and ``keys rekey-audit`` (which refuses a broken chain).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,23 +26,13 @@ __all__ = ["problem_line", "register", "require_intact", "verify_chain"]
 
 audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
 
-_PROBLEMS: Final[dict[str, Callable[[str, int], str]]] = {
-    "edited": lambda lang, seq: t("desk_cli.audit.edited", lang, seq=seq),
-    "deleted": lambda lang, seq: t("desk_cli.audit.deleted", lang, seq=seq),
-    "inserted": lambda lang, seq: t("desk_cli.audit.inserted", lang, seq=seq),
-    "truncated": lambda lang, seq: t("desk_cli.audit.truncated", lang, seq=seq),
-}
-
 
 def problem_line(problem: AuditProblem, lang: str) -> str:
-    """One problem the chain's check found, as the commands print it."""
-    if problem.source:  # a checkpoint's problem
-        return t(
-            f"audit.verify.checkpoint_{problem.kind}", lang, seq=problem.seq, source=problem.source
-        )
-    if problem.kind in _PROBLEMS:
-        return _PROBLEMS[problem.kind](lang, problem.seq)
-    return t(f"audit.verify.{problem.kind}", lang, seq=problem.seq, detail=problem.detail)
+    """One problem the chain's check found, as the commands print it (the audit page shows
+    the same words: :func:`visadesk.desk.audit_view.problem_message`)."""
+    from visadesk.desk.audit_view import problem_message  # noqa: PLC0415
+
+    return problem_message(problem, lang)
 
 
 def require_intact(report: AuditReport, lang: str, refusal: str) -> None:

@@ -28,7 +28,7 @@ from visadesk.cli.desk_common import (
     settings,
     shown,
 )
-from visadesk.desk.demo_world import DEFAULT_TRIPS, DEMO_SEED, DEMO_TODAY, MAX_TRIPS, MIN_TRIPS
+from visadesk.desk.demo_world import DEFAULT_TRIPS, DEMO_SEED, MAX_TRIPS, MIN_TRIPS
 from visadesk.desk.workflow import STATES
 from visadesk.i18n import t
 
@@ -166,7 +166,9 @@ def demo_cmd(
     today: Annotated[
         str | None,
         typer.Option(
-            "--today", help=f"Screening date (YYYY-MM-DD; default {DEMO_TODAY.isoformat()})."
+            "--today",
+            help="Screening date (YYYY-MM-DD; default today): the demo's trips and "
+            "timestamps follow it.",
         ),
     ] = None,
     host: Host = "127.0.0.1",
@@ -180,7 +182,7 @@ def demo_cmd(
     Refuses a database that holds data, unless --reset.
     """
     code = resolve_lang(lang)
-    day = parse_day(today, "--today", code) or DEMO_TODAY
+    given = parse_day(today, "--today", code)
     if not MIN_TRIPS <= trips <= MAX_TRIPS:
         fail(t("desk_cli.error.trips", code, trips=trips, min=MIN_TRIPS, max=MAX_TRIPS))
     password, from_env = _demo_password(code)
@@ -193,14 +195,16 @@ def demo_cmd(
             # The demo is served over plain HTTP on this machine: the session cookie must
             # not be marked Secure or the browser would not send it back.
             chosen = replace(chosen, secure_cookies=False)
-        desk = build_desk(chosen, today=lambda: day)
+        # A date given is the running desk's today too; otherwise the desk keeps the real
+        # calendar, so a demo served past midnight screens as of the new day.
+        desk = build_desk(chosen, today=(lambda: given) if given else None)
     try:
         with desk_handled(code):
             if backup.has_data(desk.engine):
                 if not reset:
                     fail(t("desk_cli.demo.has_data", code, database=shown(chosen.database_url)))
                 backup.empty_database(desk.engine)
-            report = demo.seed(desk, password=password, trips=trips, seed=seed, today=day)
+            report = demo.seed(desk, password=password, trips=trips, seed=seed, today=given)
         _print_demo(report, password, from_env, code)
         if serve_after:
             run_server(desk, host, port, code)

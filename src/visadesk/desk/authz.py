@@ -66,17 +66,19 @@ Action = Literal[
     "audit.read",
     "audit.checkpoint",
     "policy.rescreen",
+    # reading the audit log entry by entry (the /audit page, /api/v1/audit/entries)
+    "audit.log",
 ]
 
 DESK_ROLES: Final = frozenset({"desk_admin", "desk_supervisor", "desk_officer", "auditor"})
 
 PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
-    "desk_admin": frozenset({"org.create", "user.manage", "audit.read"}),
+    "desk_admin": frozenset({"org.create", "user.manage", "audit.read", "audit.log"}),
     "desk_supervisor": frozenset(
         {"document.review", "audit.read", "audit.checkpoint", "policy.rescreen"}
     ),
     "desk_officer": frozenset({"document.review"}),
-    "auditor": frozenset({"audit.read", "audit.checkpoint"}),
+    "auditor": frozenset({"audit.read", "audit.checkpoint", "audit.log"}),
     "sponsor_admin": frozenset(
         {
             "org.create_subcontractor",

@@ -13,6 +13,12 @@ the rosters they file, :mod:`visadesk.desk.demo_rosters`. The people and
 companies are fictional. The same seed, trip count and screening date give
 the same organizations, people, trips, cases, states and documents.
 
+The screening date is the day the demo is seeded unless one is given, and every
+date follows it: the trips, the interviews, and the timestamps the desk writes
+(created, submitted, decided, uploaded, reviewed, audited), which a story clock
+(:class:`StoryClock`, through :mod:`visadesk.desk.clock`) spreads over the weeks
+before that day, the same way each time for the same day.
+
 Cases further along the workflow are the ones travelling soonest: trips that
 started before the screening date are issued, travelled or closed; the
 latest trips of each project are still drafts in an open batch.
@@ -28,7 +34,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import directory, documents, projects, tokens, transitions, uploads
+from visadesk.desk import clock, directory, documents, projects, tokens, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.demo_rosters import DemoRow, demo_rows, roster_csv
@@ -36,7 +42,6 @@ from visadesk.desk.demo_world import (
     BANDS,
     DEFAULT_TRIPS,
     DEMO_SEED,
-    DEMO_TODAY,
     FILER,
     OPEN_SHARE,
     ORG,
@@ -49,9 +54,46 @@ from visadesk.desk.demo_world import (
 from visadesk.desk.models import AuditHead, Case, Document, Trip
 from visadesk.desk.runtime import Desk
 
-__all__ = ["DemoLogin", "DemoReport", "demo_pdf", "seed"]
+__all__ = ["DemoLogin", "DemoReport", "StoryClock", "demo_pdf", "seed"]
 
 KST: Final = dt.timezone(dt.timedelta(hours=9), "KST")
+#: The story's weeks before the screening date: the organizations are set up on the
+#: first day, the first batches filed and submitted in the next two weeks, and the
+#: cases moved along the workflow from then until the day before.
+STORY_DAYS: Final = 63
+FILING_DAYS: Final = (56, 42)
+WORK_DAYS: Final = (42, 1)
+
+
+class StoryClock:
+    """The demo's wall clock: deterministic for a screening date, never running backwards.
+
+    Each reading is one tick after the last; :meth:`reach` moves the clock on to a
+    moment of the story (never back), so the phases of the seeding land in their
+    weeks whatever the number of readings in between.
+    """
+
+    def __init__(self, today: dt.date, tick: dt.timedelta = dt.timedelta(seconds=10)) -> None:
+        self.today = today
+        self.tick = tick
+        self.now = self.at(STORY_DAYS)
+
+    def at(self, days_before: float) -> dt.datetime:
+        """9:00 in Seoul ``days_before`` days before the screening date."""
+        day = dt.datetime.combine(self.today, dt.time(9), KST)
+        return day - dt.timedelta(days=days_before)
+
+    def reach(self, days_before: float) -> None:
+        self.now = max(self.now, self.at(days_before))
+
+    def between(self, window: tuple[int, int], done: int, total: int) -> None:
+        """Move on to the share ``done / total`` of ``window`` (days before, from and to)."""
+        first, last = window
+        self.reach(first - (first - last) * done / max(total, 1))
+
+    def __call__(self) -> dt.datetime:
+        self.now += self.tick
+        return self.now
 
 
 @dataclass(frozen=True)
@@ -174,8 +216,8 @@ def _quotas(total: int) -> list[str]:
 
 
 class _Seeder:
-    def __init__(self, desk: Desk, session: Session, today: dt.date) -> None:
-        self.desk, self.s, self.today = desk, session, today
+    def __init__(self, desk: Desk, session: Session, today: dt.date, story: StoryClock) -> None:
+        self.desk, self.s, self.today, self.story = desk, session, today, story
         self.orgs: dict[str, int] = {}
         self.users: dict[str, Principal] = {}
         self.filer_of_org: dict[int, Principal] = {}
@@ -215,7 +257,8 @@ class _Seeder:
         by_project: dict[str, list[DemoRow]] = {}
         for row in rows:
             by_project.setdefault(row.project, []).append(row)
-        for project in PROJECTS:
+        for done, project in enumerate(PROJECTS):
+            self.story.between(FILING_DAYS, done, len(PROJECTS))
             admin = self.users[SPONSOR_ADMIN[project.sponsor]]
             created = projects.create_project(
                 self.s,
@@ -362,6 +405,7 @@ class _Seeder:
         for index, (case, target) in enumerate(
             zip(submitted, _quotas(len(submitted)), strict=True)
         ):
+            self.story.between(WORK_DAYS, index, len(submitted))
             self.walk(case, target, index)
 
 
@@ -371,13 +415,19 @@ def seed(
     password: str,
     trips: int = DEFAULT_TRIPS,
     seed: int = DEMO_SEED,
-    today: dt.date = DEMO_TODAY,
+    today: dt.date | None = None,
 ) -> DemoReport:
-    """Fill an empty desk with the demo world, in one transaction."""
+    """Fill an empty desk with the demo world, in one transaction.
+
+    ``today`` is the screening date (default: the desk's today, the day it is
+    seeded); the trips and every timestamp written follow it.
+    """
+    today = today or desk.today()
     report = DemoReport(today=today)
     rows = demo_rows(trips, seed=seed, today=today)
-    with write_session(desk.sessions) as session:
-        seeder = _Seeder(desk, session, today)
+    story = StoryClock(today)
+    with clock.using(story), write_session(desk.sessions) as session:
+        seeder = _Seeder(desk, session, today, story)
         seeder.organizations(password, report)
         seeder.projects(rows, report)
         seeder.workflow()

@@ -36,7 +36,9 @@ __all__ = [
     "DemoProject",
 ]
 
-#: The screening date the demo is built for (the sample roster's trips are after it).
+#: The day the bundled sample roster's dates are written for (its trips come after it).
+#: The demo is seeded as of another day (by default the day it runs) and moves the
+#: sample's dates by as many days (``demo_rosters.demo_rows``).
 DEMO_TODAY: Final = dt.date(2026, 11, 27)
 DEMO_SEED: Final = 2026
 DEFAULT_TRIPS: Final = 200

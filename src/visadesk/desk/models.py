@@ -31,6 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from visadesk.desk import clock
 from visadesk.desk.crypto import Encrypted
 
 __all__ = [
@@ -64,7 +65,7 @@ NAMING: Final = {
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.utcnow()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
