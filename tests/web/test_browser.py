@@ -104,7 +104,9 @@ def filed_batch(live: Live, name: str, *, submit: bool) -> int:
             as_of=live.desk.today(),
         )
         if submit:
-            transitions.submit_batch(s, sponsor, batch.id, live.desk)
+            transitions.submit_batch(
+                s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
+            )
         return batch.id
 
 
