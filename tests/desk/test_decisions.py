@@ -29,7 +29,7 @@ API: Final = "/api/v1"
 COVERED, CASE, AMBER_1, AMBER_2, RED = "HB-0001", "HB-0003", "HB-0020", "HB-0033", "HB-0901"
 
 
-def _rows() -> list[dict[str, str]]:
+def three_lights_rows() -> list[dict[str, str]]:
     sample = {r["worker_id"]: r for r in roster_rows()}
     hanbit = sample[CASE]
     red = {
@@ -43,7 +43,7 @@ def _rows() -> list[dict[str, str]]:
 
 def _three_lights(desk: Desk, world: World) -> int:
     batch = hanbit_batch(desk, world, name="lights")
-    file_roster(desk, world, batch, _rows())
+    file_roster(desk, world, batch, three_lights_rows())
     return batch
 
 
@@ -63,7 +63,7 @@ def _snapshot(desk: Desk, case_id: int) -> tuple[str, int, int, int]:
 def _decided_case(desk: Desk, world: World) -> int:
     """A B-1 case waiting for its decision (interview held)."""
     batch = hanbit_batch(desk, world, name="decide")
-    file_roster(desk, world, batch, [r for r in _rows() if r["worker_id"] == CASE])
+    file_roster(desk, world, batch, [r for r in three_lights_rows() if r["worker_id"] == CASE])
     case = first_case(desk, batch, "B1")
     _put(desk, case, "interview_scheduled")
     return case
