@@ -4,11 +4,13 @@ PostgreSQL through the desk fixtures)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, inspect, select, update
 
 from tests.desk.fixtures import (
     World,
@@ -17,6 +19,7 @@ from tests.desk.fixtures import (
     hanbit_batch,
     roster_rows,
 )
+from visadesk.desk import db
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Batch, Case, CaseEvent, CaseRefusal, Trip
 from visadesk.desk.runtime import Desk
@@ -363,3 +366,24 @@ def test_the_preview_is_the_sponsors_admins(client: TestClient, desk: Desk, worl
         assert r.status_code == 403, (who, r.text)
     r = client.get(f"{API}/batches/{batch}/submit", headers=world.auth("haeon_admin"))
     assert r.status_code == 404
+
+
+# -- the migration -------------------------------------------------------------------------
+
+
+def test_the_decisions_migration_goes_up_and_down(tmp_path: Path) -> None:
+    """``0004_decisions`` adds ``case_refusal`` and takes it away again (reversible)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'desk.db'}")
+    try:
+        db.upgrade(engine, "0004_decisions")
+        assert "case_refusal" in inspect(engine).get_table_names()
+        config = db._alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0003")
+        assert "case_refusal" not in inspect(engine).get_table_names()
+        assert db.current_revision(engine) == "0003"
+        db.upgrade(engine, "0004_decisions")
+        assert db.current_revision(engine) == "0004_decisions"
+    finally:
+        engine.dispose()
