@@ -7,13 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 
 from visadesk.api import present, schemas
 from visadesk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
 from visadesk.desk import audit, cases, decisions, documents, transitions, uploads
-from visadesk.desk.authz import require
+from visadesk.desk.authz import Principal, require
 from visadesk.desk.errors import DeskError
+from visadesk.desk.models import Case
+from visadesk.desk.runtime import Desk
 from visadesk.serve.request import DeskDep, Lang
 
 __all__ = ["router"]
@@ -84,11 +87,11 @@ def transition(
     return _detail(db, me, case, desk, lang)
 
 
-def _detail(db: Any, me: Any, case: Any, desk: Any, lang: str) -> dict[str, Any]:
+def _detail(db: Session, me: Principal, case: Case | int, desk: Desk, lang: str) -> dict[str, Any]:
     """The case in detail, with its refusal (ground, citation, items) if it was refused."""
-    out = present.case_detail_out(cases.case_detail(db, me, case), desk.policy, lang)
-    case_row = cases.get_case(db, me, case) if isinstance(case, int) else case
-    shown = decisions.refusal_of(db, case_row, desk.checklist, lang, desk_reader=me.is_desk)
+    detail = cases.case_detail(db, me, case)
+    out = present.case_detail_out(detail, desk.policy, lang)
+    shown = decisions.refusal_of(db, detail.case, desk.checklist, lang, desk_reader=me.is_desk)
     out["refusal"] = shown.as_json() if shown else None
     return out
 
