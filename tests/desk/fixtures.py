@@ -48,6 +48,13 @@ from visadesk.server import create_app
 HANBIT = "Hanbit GA Cell Plant"
 #: A filed document's content: the smallest file that passes for a PDF.
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: Issue #12: submitting a batch through the API confirms it and decides for the people
+#: who need information (held back, as before the submit step existed).
+SUBMIT_ALL: dict[str, Any] = {"confirm": True, "amber": "hold"}
+#: The confirmation (and, for a refusal, a ground) a final move needs through the API.
+FINAL: dict[str, dict[str, Any]] = {
+    target: {"confirm": True} for target in ("approved", "issued", "travelled", "closed")
+} | {"refused": {"confirm": True, "refusal": {"ground": "ina_214b"}}}
 #: The screening date the desk tests run at (the sample roster's trips are after it).
 TODAY = dt.date(2026, 11, 27)
 PASSWORD = DEMO_PASSWORD
@@ -322,7 +329,9 @@ def file_roster(
             as_of=TODAY,
         )
         if submit:
-            transitions.submit_batch(s, world.users["hanbit_admin"], batch, desk)
+            transitions.submit_batch(
+                s, world.users["hanbit_admin"], batch, desk, transitions.SubmitChoice(True, "hold")
+            )
 
 
 def first_case(desk: Desk, batch: int | None = None, category: str | None = None) -> int:

@@ -18,6 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from tests.desk.fixtures import (
+    FINAL,
+    SUBMIT_ALL,
     World,
     accept_documents,
     employer_rows,
@@ -79,7 +81,9 @@ def _state(desk: Desk, case_id: int) -> tuple[str, int, int, int]:
 
 
 def _body(step: Transition, version: int) -> dict[str, Any]:
-    body: dict[str, Any] = {"to": step.target, "version": version}
+    body: dict[str, Any] = {"to": step.target, "version": version, **FINAL.get(step.target, {})}
+    if step.target == "refused":
+        body["comment"] = "Refused in a test."
     if "interview_time" in step.guards:
         body["interview_at"] = INTERVIEW
     return body
@@ -126,9 +130,11 @@ def test_draft_cases_are_submitted_with_their_batch(
     with read_session(desk.sessions) as s:
         batch = s.get_one(Case, case_id).batch_id
     for who in ("hanbit_staff", "sejin_staff", "officer"):
-        r = client.post(f"/api/v1/batches/{batch}/submit", headers=world.auth(who))
+        r = client.post(f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=world.auth(who))
         assert r.status_code == 403, (who, r.text)
-    r = client.post(f"/api/v1/batches/{batch}/submit", headers=world.auth("hanbit_admin"))
+    r = client.post(
+        f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=world.auth("hanbit_admin")
+    )
     assert r.status_code == 200, r.text
     assert _state(desk, case_id)[0] == "submitted"
 
@@ -211,7 +217,7 @@ def test_approval_writes_the_annotation(client: TestClient, desk: Desk, world: W
     _put(desk, case_id, "interview_scheduled")
     r = client.get(f"/api/v1/cases/{case_id}/annotation", headers=world.auth("officer"))
     assert r.status_code == 404
-    r = _move(client, world, "officer", case_id, {"to": "approved"})
+    r = _move(client, world, "officer", case_id, {"to": "approved", **FINAL["approved"]})
     assert r.status_code == 200, r.text
     annotation = r.json()["annotation"]
     assert annotation["en"].startswith("B-1 | ") and annotation["ko"]
@@ -244,7 +250,9 @@ def test_stale_version_is_409(client: TestClient, desk: Desk, world: World) -> N
 
 def test_submitting_an_empty_batch_is_409(client: TestClient, desk: Desk, world: World) -> None:
     batch = _batch(desk, world)
-    r = client.post(f"/api/v1/batches/{batch}/submit", headers=world.auth("hanbit_admin"))
+    r = client.post(
+        f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=world.auth("hanbit_admin")
+    )
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "empty_batch"
     r = client.get(f"/api/v1/batches/{batch}", headers=world.auth("hanbit_admin"))
@@ -256,7 +264,10 @@ def test_a_submitted_batch_takes_no_more(client: TestClient, desk: Desk, world: 
     with read_session(desk.sessions) as s:
         batch = s.get_one(Case, case_id).batch_id
     admin = world.auth("hanbit_admin")
-    assert client.post(f"/api/v1/batches/{batch}/submit", headers=admin).status_code == 200
+    assert (
+        client.post(f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=admin).status_code
+        == 200
+    )
     before = _state(desk, case_id)
     rows = [r for r in roster_rows("Hanbit GA Cell Plant") if r["worker_id"].startswith("HB")]
     for who in ("hanbit_admin", "sejin_staff"):
@@ -267,7 +278,7 @@ def test_a_submitted_batch_takes_no_more(client: TestClient, desk: Desk, world: 
         )
         assert r.status_code == 409, (who, r.text)
         assert r.json()["error"]["code"] == "batch_not_open"
-    r = client.post(f"/api/v1/batches/{batch}/submit", headers=admin)
+    r = client.post(f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=admin)
     assert r.status_code == 409
     r = client.post(
         f"/api/v1/batches/{batch}/members", json={"org_id": world.subs["daeseong"]}, headers=admin

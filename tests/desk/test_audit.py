@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, text, update
 
-from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
+from tests.desk.fixtures import PASSWORD, SUBMIT_ALL, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import audit, documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Case
@@ -130,7 +130,9 @@ def test_every_state_change_writes_an_audit_entry(
     step(
         "batch.submit",
         "batch",
-        lambda: client.post(f"/api/v1/batches/{state['batch']}/submit", headers=admin),
+        lambda: client.post(
+            f"/api/v1/batches/{state['batch']}/submit", json=SUBMIT_ALL, headers=admin
+        ),
     )
     submitted = [e for e in _entries(desk, before) if e.action == "case.transition"]
     with read_session(desk.sessions) as s:
@@ -380,7 +382,9 @@ def test_concurrent_transitions_keep_one_chain(desk: Desk, world: World) -> None
             policy=desk.policy,
             as_of=TODAY,
         )
-        transitions.submit_batch(s, world.users["hanbit_admin"], batch, desk)
+        transitions.submit_batch(
+            s, world.users["hanbit_admin"], batch, desk, transitions.SubmitChoice(True, "hold")
+        )
         ids = list(s.scalars(select(Case.id).where(Case.batch_id == batch).order_by(Case.id)))
     assert len(ids) >= 12
     start = _head(desk)
@@ -443,7 +447,10 @@ def test_audit_and_logs_hold_no_personal_data(
         ).status_code
         == 422
     )
-    assert client.post(f"/api/v1/batches/{batch}/submit", headers=admin).status_code == 200
+    assert (
+        client.post(f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=admin).status_code
+        == 200
+    )
     secrets_ = {r["passport_number"] for r in rows} | {r["birth_date"] for r in rows}
     secrets_ |= {"M00000001", "1966-13-45"}
     secrets_.discard("")

@@ -26,7 +26,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, update
 
 from tests.desk.fixtures import (
+    FINAL,
     PDF,
+    SUBMIT_ALL,
     World,
     accept_documents,
     employer_rows,
@@ -161,7 +163,8 @@ def test_simultaneous_decisions_take_exactly_one(
     who = [world.auth("officer"), world.auth("supervisor")]
 
     def decide(c: httpx.Client, i: int) -> httpx.Response:
-        body: dict[str, Any] = {"to": ("approved", "refused")[i % 2], "comment": f"racer {i}"}
+        to = ("approved", "refused")[i % 2]
+        body: dict[str, Any] = {"to": to, "comment": f"racer {i}", **FINAL[to]}
         if with_version:
             body["version"] = version
         return c.post(f"/api/v1/cases/{case_id}/transitions", json=body, headers=who[i % 2])
@@ -236,7 +239,7 @@ def test_simultaneous_submissions_file_the_batch_once(
     admin = world.auth("hanbit_admin")
 
     def submit(c: httpx.Client, _: int) -> httpx.Response:
-        return c.post(f"/api/v1/batches/{batch}/submit", headers=admin)
+        return c.post(f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=admin)
 
     answers = race(server, submit)
     winners = [b for s, b in answers if s == 200]

@@ -217,7 +217,10 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda w, _t: {"json": {"org_id": w.subs["sejin"]}}
     ),
     ("POST", f"{API}/batches/{{batch_id}}/roster"): Rule(_roster),
-    ("POST", f"{API}/batches/{{batch_id}}/submit"): Rule(_none),
+    ("POST", f"{API}/batches/{{batch_id}}/submit"): Rule(
+        lambda _w, _t: {"json": {"confirm": True, "amber": "include"}}
+    ),
+    ("GET", f"{API}/batches/{{batch_id}}/submit"): Rule(_none),
     ("GET", f"{API}/batches/{{batch_id}}/trips"): Rule(_none),
     ("GET", f"{API}/batches/{{batch_id}}/screening.xlsx"): Rule(_none),
     ("GET", f"{API}/trips/{{trip_id}}"): Rule(_none),
@@ -245,10 +248,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/batches/{batch_id}/invite"): Rule(
         lambda w, _t: {"data": {"org_id": str(w.subs["sejin"])}}, page=True
     ),
-    ("POST", "/batches/{batch_id}/submit"): Rule(_none, page=True),
+    ("POST", "/batches/{batch_id}/submit"): Rule(_form(confirm="yes", amber="include"), page=True),
+    ("GET", "/batches/{batch_id}/submit"): Rule(_none, page=True),
     ("GET", "/batches/{batch_id}/screening.xlsx"): Rule(_none, page=True),
     ("GET", "/trips/{trip_id}"): Rule(_none, page=True),
     ("GET", "/cases/{case_id}"): Rule(_none, page=True),
+    ("GET", "/cases/{case_id}/confirm"): Rule(
+        lambda _w, _t: {"params": {"to": "closed"}}, page=True
+    ),
     ("POST", "/cases/{case_id}/transition"): Rule(_form(to="submitted"), page=True),
     ("POST", "/cases/{case_id}/documents"): Rule(_document, page=True),
     ("GET", "/cases/{case_id}/annotation.txt"): Rule(_none, page=True),

@@ -82,7 +82,9 @@ def test_submit_batch_takes_each_draft_through_the_transition_table(
         audit_before = s.scalar(select(func.max(AuditEntry.seq))) or 0
     assert drafts
     with write_session(desk.sessions) as s:
-        done = transitions.submit_batch(s, world.users["hanbit_admin"], batch_id, desk)
+        done = transitions.submit_batch(
+            s, world.users["hanbit_admin"], batch_id, desk, transitions.SubmitChoice(True, "hold")
+        )
     assert done == transitions.Submission(batch_id, len(drafts))
     with read_session(desk.sessions) as s:
         for case_id in drafts:
@@ -118,9 +120,9 @@ def test_a_draft_is_not_moved_alone_and_a_submitted_batch_not_again(
         transitions.take_transition(s, admin, case_id, Move("submitted"), desk)
     assert alone.value.code == "submit_whole_batch"
     with write_session(desk.sessions) as s:
-        transitions.submit_batch(s, admin, batch_id, desk)
+        transitions.submit_batch(s, admin, batch_id, desk, transitions.SubmitChoice(True, "hold"))
     with write_session(desk.sessions) as s, pytest.raises(DeskError) as again:
-        transitions.submit_batch(s, admin, batch_id, desk)
+        transitions.submit_batch(s, admin, batch_id, desk, transitions.SubmitChoice(True, "hold"))
     assert (again.value.code, again.value.status) == ("batch_not_open", 409)
 
 
@@ -132,7 +134,9 @@ def test_take_transition_refuses_without_the_required_documents(desk: Desk, worl
     batch_id = _filed(desk, world)
     officer = world.users["officer"]
     with write_session(desk.sessions) as s:
-        transitions.submit_batch(s, world.users["hanbit_admin"], batch_id, desk)
+        transitions.submit_batch(
+            s, world.users["hanbit_admin"], batch_id, desk, transitions.SubmitChoice(True, "hold")
+        )
         case_id = s.scalar(select(Case.id).where(Case.batch_id == batch_id).order_by(Case.id))
         assert case_id is not None
         transitions.take_transition(s, officer, case_id, Move("in_review"), desk)
@@ -146,7 +150,9 @@ def test_take_transition_refuses_without_the_required_documents(desk: Desk, worl
 def test_an_interview_needs_its_time_with_a_zone(desk: Desk, world: World) -> None:
     batch_id = _filed(desk, world)
     with write_session(desk.sessions) as s:
-        transitions.submit_batch(s, world.users["hanbit_admin"], batch_id, desk)
+        transitions.submit_batch(
+            s, world.users["hanbit_admin"], batch_id, desk, transitions.SubmitChoice(True, "hold")
+        )
         case = s.scalars(select(Case).where(Case.batch_id == batch_id)).first()
         assert case is not None
         case.state = "ready_for_interview"  # the documents are another test's

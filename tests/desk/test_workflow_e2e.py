@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.desk.fixtures import World, roster_csv, roster_rows
+from tests.desk.fixtures import FINAL, SUBMIT_ALL, World, roster_csv, roster_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -60,7 +60,7 @@ def test_batch_from_upload_to_issued(client: TestClient, world: World) -> None: 
         for t in everyone
     )
 
-    r = client.post(f"/api/v1/batches/{batch}/submit", headers=sponsor)
+    r = client.post(f"/api/v1/batches/{batch}/submit", json=SUBMIT_ALL, headers=sponsor)
     assert r.status_code == 200, r.text
     submitted = r.json()["submitted"]
     assert submitted > 0
@@ -75,7 +75,8 @@ def test_batch_from_upload_to_issued(client: TestClient, world: World) -> None: 
     cid = case["id"]
 
     def move(to: str, who: dict[str, str], **extra: object) -> dict[str, Any]:
-        r = client.post(f"/api/v1/cases/{cid}/transitions", json={"to": to, **extra}, headers=who)
+        asked = {"to": to, **FINAL.get(to, {}), **extra}
+        r = client.post(f"/api/v1/cases/{cid}/transitions", json=asked, headers=who)
         assert r.status_code == 200, (to, r.text)
         body: dict[str, Any] = r.json()
         return body

@@ -41,6 +41,7 @@ from tests.web.conftest import (
 from visadesk.desk import documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
+from visadesk.desk.workflow import FINAL_STATES
 from visadesk.i18n import t
 from visadesk.server import create_app
 
@@ -104,7 +105,9 @@ def filed_batch(live: Live, name: str, *, submit: bool) -> int:
             as_of=live.desk.today(),
         )
         if submit:
-            transitions.submit_batch(s, sponsor, batch.id, live.desk)
+            transitions.submit_batch(
+                s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
+            )
         return batch.id
 
 
@@ -177,6 +180,10 @@ def test_sponsor_and_subcontractor_file_a_batch(  # noqa: PLR0915 - one journey
     page.goto(batch_url)
     expect(people).to_have_count(len(own) + len(staff))
     page.get_by_test_id("submit-form").get_by_role("button").click()
+    # Issue #12: the submit step; the people who need information are held back here.
+    page.get_by_test_id("amber-all").locator("#amber-hold").check()
+    page.check("#confirm")
+    page.get_by_test_id("submit-confirm").click()
     expect(page.get_by_test_id("flash")).to_have_text(t("web.flash.submitted", lang))
     expect(page.get_by_test_id("batch-state")).to_have_text(t("web.batch_state.submitted", lang))
     assert page.locator("[data-testid=upload-form]").count() == 0
@@ -250,6 +257,9 @@ def test_officer_moves_a_case_to_issued(  # noqa: PLR0915 - one journey
         for selector, value in fields.items():
             page.fill(selector, value)
         page.locator(f'button[data-to="{target}"]').click()
+        if target in FINAL_STATES:  # issue #12: its confirm page first
+            page.check("#confirm")
+            page.get_by_test_id("confirm-button").click()
         expect(page.get_by_test_id("flash")).to_have_text(t("web.flash.moved", lang))
 
     step(officer, "in_review")

@@ -57,7 +57,9 @@ def submitted_batch(live: Live, name: str) -> int:
             policy=live.desk.policy,
             as_of=live.desk.today(),
         )
-        transitions.submit_batch(s, sponsor, batch.id, live.desk)
+        transitions.submit_batch(
+            s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
+        )
         return batch.id
 
 

@@ -296,7 +296,9 @@ def test_desk_works_a_case_to_issued(browser_for: Browser, world: World, desk: D
             policy=desk.policy,
             as_of=desk.today(),
         )
-        transitions.submit_batch(s, sponsor_p, batch.id, desk)
+        transitions.submit_batch(
+            s, sponsor_p, batch.id, desk, transitions.SubmitChoice(True, "hold")
+        )
     officer = browser_for("officer", "ko")
     sponsor = browser_for("hanbit_admin")
     queue = officer.get("/queue?category=B1&q=hb-")
@@ -312,7 +314,11 @@ def test_desk_works_a_case_to_issued(browser_for: Browser, world: World, desk: D
     case = int(cases[0][0])
 
     def move(who: TestClient, to: str, **extra: str) -> str:
-        page = who.get(f"/cases/{case}")
+        # A final step is taken from its confirm page, with the confirmation ticked.
+        final = to in {"approved", "refused", "issued", "travelled", "closed"}
+        page = who.get(f"/cases/{case}/confirm?to={to}" if final else f"/cases/{case}")
+        if final:
+            extra = {"confirm": "yes", **extra}
         version = re.search(r'name="version" value="(\d+)"', page.text)
         assert version is not None, page.text
         data = {"to": to, "csrf_token": csrf_of(page.text), "version": version.group(1), **extra}

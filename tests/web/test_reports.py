@@ -20,6 +20,7 @@ from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
 from visadesk.desk import accounts, projects, screenings, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
+from visadesk.desk.decisions import Refusal
 from visadesk.desk.models import Case, Trip
 from visadesk.desk.runtime import Desk
 from visadesk.desk.transitions import Move
@@ -69,7 +70,10 @@ def _walk(s: Session, officer: Principal, case_id: int, desk: Desk, end: str) ->
     rules = _NoDocuments(desk.policy, replace(desk.checklist, items=()))
     for target in ("in_review", "ready_for_interview", "interview_scheduled", end):
         when = INTERVIEW if target == "interview_scheduled" else None
-        transitions.take_transition(s, officer, case_id, Move(target, interview_at=when), rules)
+        final = target == end  # approved or refused: confirmed, a refusal with its ground
+        refusal = Refusal("ina_214b") if target == "refused" else None
+        move = Move(target, "Decided.", interview_at=when, confirmed=final, refusal=refusal)
+        transitions.take_transition(s, officer, case_id, move, rules)
 
 
 @pytest.fixture
@@ -93,7 +97,9 @@ def filed(desk: Desk, world: World) -> Filed:
                 policy=desk.policy,
                 as_of=TODAY,
             )
-        transitions.submit_batch(s, u["hanbit_admin"], hb.id, desk)
+        transitions.submit_batch(
+            s, u["hanbit_admin"], hb.id, desk, transitions.SubmitChoice(True, "hold")
+        )
         hn = projects.create_batch(
             s, u["haeon_admin"], project_id=world.projects["haeon"], name="P1"
         )
@@ -106,7 +112,9 @@ def filed(desk: Desk, world: World) -> Filed:
             policy=desk.policy,
             as_of=TODAY,
         )
-        transitions.submit_batch(s, u["haeon_admin"], hn.id, desk)
+        transitions.submit_batch(
+            s, u["haeon_admin"], hn.id, desk, transitions.SubmitChoice(True, "hold")
+        )
         hanbit_cases = s.scalars(
             select(Case).where(Case.batch_id == hb.id, Case.org_id == world.sponsors["hanbit"])
         ).all()

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from visadesk.api.accounts_routes import router as accounts_router
 from visadesk.api.audit_routes import router as audit_router
 from visadesk.api.cases_routes import router as cases_router
+from visadesk.api.decisions_routes import router as decisions_router
 from visadesk.api.routes import router
 from visadesk.api.workbook_routes import router as workbook_router
 from visadesk.serve.request import get_desk
@@ -37,4 +38,12 @@ async def health(request: Request) -> dict[str, str]:
 
 
 #: The API's routers, in the order they are put on the app.
-ROUTERS: Final = (service, router, cases_router, accounts_router, workbook_router, audit_router)
+ROUTERS: Final = (
+    service,
+    router,
+    cases_router,
+    accounts_router,
+    workbook_router,
+    audit_router,
+    decisions_router,
+)

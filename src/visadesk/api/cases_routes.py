@@ -7,13 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 
 from visadesk.api import present, schemas
 from visadesk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
-from visadesk.desk import audit, cases, documents, transitions, uploads
-from visadesk.desk.authz import require
+from visadesk.desk import audit, cases, decisions, documents, transitions, uploads
+from visadesk.desk.authz import Principal, require
 from visadesk.desk.errors import DeskError
+from visadesk.desk.models import Case
+from visadesk.desk.runtime import Desk
 from visadesk.serve.request import DeskDep, Lang
 
 __all__ = ["router"]
@@ -52,7 +55,7 @@ def queue(
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseDetailOut, tags=["cases"])
 def get_case(case_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
-    return present.case_detail_out(cases.case_detail(db, me, case_id), desk.policy, lang)
+    return _detail(db, me, case_id, desk, lang)
 
 
 @router.get("/cases/{case_id}/events", response_model=list[schemas.EventOut], tags=["cases"])
@@ -66,10 +69,31 @@ def transition(
     case_id: PathId, body: schemas.TransitionIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
 ) -> dict[str, Any]:
     """Move the case along the workflow. Illegal moves: 409; a role not allowed: 403."""
-    move = transitions.Move(body.to, body.comment, body.interview_at, body.version)
+    refusal = (
+        decisions.Refusal(
+            body.refusal.ground,
+            body.refusal.sub_ground,
+            tuple(body.refusal.items),
+            tuple(body.refusal.other_items),
+        )
+        if body.refusal is not None
+        else None
+    )
+    move = transitions.Move(
+        body.to, body.comment, body.interview_at, body.version, body.confirm, refusal
+    )
     case = transitions.take_transition(db, me, case_id, move, desk)
     db.flush()
-    return present.case_detail_out(cases.case_detail(db, me, case), desk.policy, lang)
+    return _detail(db, me, case, desk, lang)
+
+
+def _detail(db: Session, me: Principal, case: Case | int, desk: Desk, lang: str) -> dict[str, Any]:
+    """The case in detail, with its refusal (ground, citation, items) if it was refused."""
+    detail = cases.case_detail(db, me, case)
+    out = present.case_detail_out(detail, desk.policy, lang)
+    shown = decisions.refusal_of(db, detail.case, desk.checklist, lang, desk_reader=me.is_desk)
+    out["refusal"] = shown.as_json() if shown else None
+    return out
 
 
 @router.get("/cases/{case_id}/annotation", response_model=schemas.AnnotationOut, tags=["cases"])

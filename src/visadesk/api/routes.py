@@ -24,6 +24,7 @@ from visadesk.api.schemas import (
     OrgOut,
     ProjectIn,
     ProjectOut,
+    SubmitIn,
     SubmitOut,
     TokenIn,
     TokenOut,
@@ -178,8 +179,14 @@ def upload_roster(
 
 
 @router.post("/batches/{batch_id}/submit", response_model=SubmitOut, tags=["batches"])
-def submit(batch_id: PathId, me: Caller, db: WriteDB, desk: DeskDep) -> dict[str, Any]:
-    return asdict(transitions.submit_batch(db, me, batch_id, desk))
+def submit(
+    batch_id: PathId, me: Caller, db: WriteDB, desk: DeskDep, body: SubmitIn | None = None
+) -> dict[str, Any]:
+    """File the batch whole. Needs ``{"confirm": true}`` and a decision (``amber`` or
+    ``decisions``) for every person ``GET .../submit`` marks ``decide``."""
+    body = body or SubmitIn()
+    choice = transitions.SubmitChoice(body.confirm, body.amber, dict(body.decisions))
+    return asdict(transitions.submit_batch(db, me, batch_id, desk, choice))
 
 
 @router.get("/batches/{batch_id}/trips", response_model=list[TripOut], tags=["batches"])

@@ -161,6 +161,8 @@ class UploadOut(BaseModel):
 class SubmitOut(BaseModel):
     batch_id: int
     submitted: int
+    included: int = 0
+    held: int = 0
 
 
 class PersonOut(BaseModel):
@@ -233,6 +235,7 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
     annotation: dict[str, str] | None
     screening: dict[str, Any] | None
+    refusal: RefusalOut | None = None
 
 
 class TransitionIn(Strict):
@@ -240,6 +243,14 @@ class TransitionIn(Strict):
     comment: str = Field(default="", max_length=2000)
     interview_at: dt.datetime | None = None
     version: int | None = None
+    confirm: bool = Field(
+        default=False,
+        description="required (true) for a move that cannot be undone: "
+        "approved, refused, issued, travelled, closed",
+    )
+    refusal: RefusalIn | None = Field(
+        default=None, description="required for 'refused' (with a comment)"
+    )
 
 
 class QueueOut(BaseModel):
@@ -306,3 +317,84 @@ class CheckpointOut(BaseModel):
     at: str
     key_id: str
     signature: str
+
+
+# -- decisions (issue #12): refusal grounds, confirmations, the batch submit step --------
+
+
+class RefusalIn(Strict):
+    """A refusal's ground (``GET /refusal-grounds``), its sub-ground where the ground has
+    them, and for a ground that lists items (INA 221(g)) the items missing: checklist ids
+    of the case (``items``) and/or items typed (``other_items``)."""
+
+    ground: str = Field(min_length=1, max_length=32)
+    sub_ground: str = Field(default="", max_length=32)
+    items: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=50)
+    other_items: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=20)
+
+    @field_validator("items", "other_items", mode="after")
+    @classmethod
+    def _no_controls_in_items(cls, value: list[str]) -> list[str]:
+        return [refuse_controls(v, multiline=False) for v in value]
+
+
+class RefusalOut(BaseModel):
+    ground: str
+    sub_ground: str | None
+    label: str
+    citation: str
+    verify: str | None = Field(description="a note for counsel; desk roles only")
+    items: list[dict[str, str]]
+    comment: str
+    event_id: int
+    at: dt.datetime
+
+
+class SubGroundOut(BaseModel):
+    id: str
+    label: str
+    citation: str
+    verify: str | None
+
+
+class RefusalGroundOut(BaseModel):
+    id: str
+    label: str
+    citation: str
+    verify: str | None
+    requires_items: bool
+    sub_grounds: list[SubGroundOut]
+
+
+class SubmitIn(Strict):
+    """Submitting a batch: ``confirm`` must be true; ``amber`` decides for every person
+    the preview marks ``decide`` (``include``: a case needing information; ``hold``: kept
+    back), ``decisions`` for one person (trip id -> choice) over it."""
+
+    confirm: bool = False
+    amber: Literal["include", "hold"] | None = None
+    decisions: dict[int, Literal["include", "hold"]] = Field(default={}, max_length=100_000)
+
+
+class PreviewRowOut(BaseModel):
+    trip_id: int
+    worker_id: str
+    light: str
+    outcome: Literal["case", "covered", "decide", "not_filed"]
+    reason: str
+    explanation: str
+    category: str | None
+    missing: list[str]
+    case_id: int | None
+    in_hand: bool
+
+
+class SubmitPreviewOut(BaseModel):
+    batch_id: int
+    counts: dict[str, int]
+    rows: list[PreviewRowOut]
+    notice: str
+
+
+TransitionIn.model_rebuild()
+CaseDetailOut.model_rebuild()

@@ -11,6 +11,7 @@ from visadesk.cli.common import AsOf, Lang, PolicySpec, fail, load, parse_day, r
 from visadesk.i18n import t
 from visadesk.policy.check import check_policy
 from visadesk.policy.load import bundled_layers
+from visadesk.policy.refusals import RefusalError, load_refusal_grounds
 from visadesk.policy.render import diff_views, policy_view, show_policy
 
 __all__ = ["app"]
@@ -50,6 +51,14 @@ def check(
                     categories=len(rules.categories),
                 )
             )
+    # Issue #12: the refusal grounds are rule data too (rules/baseline/refusals.yaml).
+    try:
+        grounds = load_refusal_grounds()
+    except RefusalError as exc:
+        typer.echo(t("cli.error.policy", code, detail=str(exc)))
+        failed = True
+    else:
+        typer.echo(t("cli.policy.refusals_ok", code, count=len(grounds.grounds)))
     if failed:
         raise typer.Exit(1)
 

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from visadesk.desk import clock, directory, documents, projects, tokens, transitions, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
+from visadesk.desk.decisions import Refusal
 from visadesk.desk.demo_rosters import DemoRow, demo_rows, roster_csv
 from visadesk.desk.demo_world import (
     BANDS,
@@ -53,6 +54,8 @@ from visadesk.desk.demo_world import (
 )
 from visadesk.desk.models import AuditHead, Case, Document, Trip
 from visadesk.desk.runtime import Desk
+from visadesk.desk.submission import SubmitChoice
+from visadesk.desk.workflow import FINAL_STATES
 
 __all__ = ["DemoLogin", "DemoReport", "StoryClock", "demo_pdf", "seed"]
 
@@ -175,6 +178,8 @@ _STEPS: Final = (
     "ready_for_interview",
     "interview_scheduled",
 )
+#: The demo's refusals name INA 214(b) (rules/baseline/refusals.yaml).
+_DEMO_REFUSAL: Final = Refusal(ground="ina_214b")
 _AFTER_APPROVAL: Final = ("approved", "issued", "travelled", "closed")
 
 
@@ -307,7 +312,9 @@ class _Seeder:
                 as_of=self.today,
             )
         if submit:
-            transitions.submit_batch(self.s, admin, batch.id, self.desk)
+            # The demo's sponsors hold back the people who need information.
+            choice = SubmitChoice(confirmed=True, amber_default="hold")
+            transitions.submit_batch(self.s, admin, batch.id, self.desk, choice)
 
     # the workflow
     def move(self, case: Case, who: Principal, target: str, **extra: Any) -> None:
@@ -359,6 +366,10 @@ class _Seeder:
                 if step == "interview_scheduled":
                     upcoming = target == "interview_scheduled"
                     extra["interview_at"] = self.interview(case, index, upcoming=upcoming)
+                if step in FINAL_STATES:
+                    extra["confirmed"] = True  # the demo's people confirm each final step
+                if step == "refused":
+                    extra["refusal"] = _DEMO_REFUSAL
                 self.move(case, self.actor(case, step), step, **extra)
 
     def actor(self, case: Case, target: str) -> Principal:

@@ -374,3 +374,20 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class CaseRefusal(Base):
+    """The ground of a refusal, kept with the case event that refused the case (issue #12):
+    the ground and sub-ground ids of ``rules/baseline/refusals.yaml``, the citation as it
+    read then, and for INA 221(g) the items missing (checklist ids, and items typed).
+    The officer's comment is the event's."""
+
+    __tablename__ = "case_refusal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("visa_case.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_event.id"), unique=True)
+    ground: Mapped[str] = mapped_column(String(32))
+    sub_ground: Mapped[str | None] = mapped_column(String(32))
+    citation: Mapped[str] = mapped_column(String(100))
+    items: Mapped[list[Any]]
+    other_items: Mapped[list[Any]]

@@ -11,7 +11,7 @@ the same way.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy import select
@@ -20,19 +20,21 @@ from sqlalchemy.orm import Session
 from visadesk.desk import audit
 from visadesk.desk.authz import Principal, require
 from visadesk.desk.cases import get_case
+from visadesk.desk.decisions import Refusal, check_refusal, record_refusal, require_confirmed
 from visadesk.desk.documents import missing_documents
 from visadesk.desk.errors import DeskError
 from visadesk.desk.locking import flush_versioned, locked
 from visadesk.desk.models import Case, CaseEvent, Project, Trip, utcnow
 from visadesk.desk.projects import ensure_open, get_batch
-from visadesk.desk.screenings import facts_of
+from visadesk.desk.screenings import facts_of, open_case
+from visadesk.desk.submission import SubmitChoice, check_choice, preview
 from visadesk.desk.workflow import DECIDED, STATES, Transition, transition
 from visadesk.engine import Screener
 from visadesk.policy.documents import Checklist
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer, annotation_values
 
-__all__ = ["Move", "Rules", "Submission", "submit_batch", "take_transition"]
+__all__ = ["Move", "Rules", "Submission", "SubmitChoice", "submit_batch", "take_transition"]
 
 
 class Rules(Protocol):
@@ -49,20 +51,29 @@ class Rules(Protocol):
 @dataclass(frozen=True)
 class Move:
     """A transition asked for: the state to move to, why, the interview's time (for
-    ``interview_scheduled``), and the case version the asker read (``None``: any)."""
+    ``interview_scheduled``), and the case version the asker read (``None``: any).
+
+    A move into a final state (``workflow.FINAL_STATES``) needs ``confirmed``; a
+    refusal needs its ``refusal`` (ground, sub-ground, items) and a comment
+    (:mod:`visadesk.desk.decisions`)."""
 
     target: str
     comment: str = ""
     interview_at: dt.datetime | None = None
     expected_version: int | None = None
+    confirmed: bool = False
+    refusal: Refusal | None = None
 
 
 @dataclass(frozen=True)
 class Submission:
-    """A batch filed whole: how many draft cases it submitted."""
+    """A batch filed whole: how many draft cases it submitted; of the people the sponsor
+    decided about, how many were included as cases needing information, how many held back."""
 
     batch_id: int
     submitted: int
+    included: int = 0
+    held: int = 0
 
 
 def _step(case: Case, actor: Principal, target: str) -> Transition:
@@ -101,19 +112,44 @@ def take_transition(
     if case.state == "draft":
         # A sponsor files the batch whole (submit_batch), never one case of it.
         raise DeskError("submit_whole_batch", 409, batch=case.batch_id)
+    require_confirmed(move.target, move.confirmed)
+    if move.target == "refused":
+        refusal = check_refusal(
+            session, case, move.refusal or Refusal(), move.comment, rules.checklist
+        )
+        move = replace(move, refusal=refusal)
     _take(session, actor, case, step, move, rules=rules, now=utcnow())
     return case
 
 
-def submit_batch(session: Session, actor: Principal, batch_id: int, rules: Rules) -> Submission:
+def submit_batch(
+    session: Session, actor: Principal, batch_id: int, rules: Rules, choice: SubmitChoice
+) -> Submission:
     """File the batch whole: every draft case becomes submitted, in one transaction.
 
-    Of simultaneous submissions one is taken; the others, waiting on the batch's
+    The sponsor must have confirmed (``choice.confirmed``) and decided about every
+    person :func:`visadesk.desk.submission.preview` marks ``decide``: ``include`` opens
+    a draft case for them first (submitted needing information), ``hold`` keeps them
+    back. Of simultaneous submissions one is taken; the others, waiting on the batch's
     lock, then find it submitted: 409 ``batch_not_open``.
     """
     batch = get_batch(session, actor, batch_id, lock=True)
     require(actor, "batch.submit")
     ensure_open(batch)
+    shown = preview(session, actor, batch.id, rules.policy)
+    if not shown.of("case") and not shown.of("decide"):
+        raise DeskError("empty_batch", 409, id=batch.id)
+    decided = check_choice(shown, choice)
+    included = sorted(t for t, d in decided.items() if d == "include")
+    held = sorted(t for t, d in decided.items() if d == "hold")
+    rows = {r.trip_id: r for r in shown.of("decide")}
+    for trip_id in included:
+        trip = session.get_one(Trip, trip_id)
+        category = rows[trip_id].category
+        assert category is not None and trip.screening is not None  # check_choice saw to it
+        as_of = trip.screening.as_of
+        open_case(session, actor, trip_id, category=category, policy=rules.policy, as_of=as_of)
+    session.flush()
     drafts = session.scalars(
         locked(
             select(Case).where(Case.batch_id == batch.id, Case.state == "draft").order_by(Case.id)
@@ -127,8 +163,17 @@ def submit_batch(session: Session, actor: Principal, batch_id: int, rules: Rules
         step = _step(case, actor, move.target)
         _take(session, actor, case, step, move, rules=rules, now=now)
     batch.state, batch.submitted_at = "submitted", now
-    audit.record(session, actor, "batch.submit", "batch", batch.id, cases=len(drafts))
-    return Submission(batch.id, len(drafts))
+    audit.record(
+        session,
+        actor,
+        "batch.submit",
+        "batch",
+        batch.id,
+        cases=len(drafts),
+        included=included,
+        held=held,
+    )
+    return Submission(batch.id, len(drafts), len(included), len(held))
 
 
 def _take(
@@ -152,18 +197,25 @@ def _take(
         case.interview_at = move.interview_at
     if target in DECIDED:
         case.decided_at, case.decision = now, target
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            from_state=source,
-            to_state=target,
-            actor_id=actor.user_id,
-            at=now,
-            comment=move.comment[:2000],
-        )
+    event = CaseEvent(
+        case_id=case.id,
+        from_state=source,
+        to_state=target,
+        actor_id=actor.user_id,
+        at=now,
+        comment=move.comment[:2000],
     )
+    session.add(event)
     flush_versioned(session, case)
-    moved = {"from": source, "to": target}
+    moved: dict[str, object] = {"from": source, "to": target}
+    if move.refusal is not None and target == "refused":
+        session.flush()
+        record_refusal(session, case, event, move.refusal)
+        moved["ground"] = move.refusal.ground
+        if move.refusal.sub_ground:
+            moved["sub_ground"] = move.refusal.sub_ground
+        if move.refusal.items or move.refusal.other_items:
+            moved["items"] = len(move.refusal.items) + len(move.refusal.other_items)
     audit.record(session, actor, "case.transition", "case", case.id, **moved)
 
 

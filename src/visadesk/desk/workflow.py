@@ -14,6 +14,7 @@ from typing import Final, Literal, get_args
 __all__ = [
     "BACKLOG_STATES",
     "DECIDED",
+    "FINAL_STATES",
     "OPEN_STATES",
     "ROLES",
     "STATES",
@@ -50,6 +51,9 @@ OPEN_STATES: Final = (
 BACKLOG_STATES: Final = OPEN_STATES[1:]
 STATES: Final = (*OPEN_STATES, "approved", "refused", "issued", "travelled", "closed")
 DECIDED: Final = frozenset({"approved", "refused"})
+#: States no transition leads back from: a move into one needs the asker's explicit
+#: confirmation (issue #12; checked in :mod:`visadesk.desk.decisions`).
+FINAL_STATES: Final = frozenset({"approved", "refused", "issued", "travelled", "closed"})
 
 Guard = Literal["documents_accepted", "interview_time", "annotation"]
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import projects as desk_projects
-from visadesk.desk import screenings, transitions, uploads
+from visadesk.desk import screenings, uploads
 from visadesk.desk.authz import Principal, scope_cases, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Screening, SponsorLink, Trip
@@ -180,16 +180,8 @@ def invite(
     )
 
 
-@router.post("/batches/{batch_id}/submit", response_class=HTMLResponse)
-def submit_batch(request: Request, batch_id: int, csrf_token: Csrf = "") -> Response:
-    desk = desk_of(request)
-    return submit(
-        request,
-        csrf_token,
-        lambda session, user: transitions.submit_batch(session, user, batch_id, desk),
-        f"/batches/{batch_id}?done=submitted",
-        _again(request, batch_id),
-    )
+# Submitting the batch: its confirmation step is web.decisions (GET and POST
+# /batches/{batch_id}/submit).
 
 
 @router.get("/trips/{trip_id}", response_class=HTMLResponse)

@@ -20,16 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from visadesk.desk import cases, documents, transitions, uploads
+from visadesk.desk import decisions as decisions_desk
 from visadesk.desk.authz import Principal, scope_organizations, scope_projects
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.inputs import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.models import Organization, Project
+from visadesk.desk.workflow import FINAL_STATES, STATES
 from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
-from visadesk.desk.workflow import STATES
 from visadesk.roster.schema import SECTORS
-from visadesk.web import views
+from visadesk.web import decisions, views
 from visadesk.web.forms import Csrf, Page, redirect, submit
 from visadesk.web.templating import (
     KST,
@@ -202,6 +203,12 @@ def _case_context(
         "annotation": case.annotation_ko
         if lang == "ko" and case.annotation_ko
         else case.annotation_en,
+        # Issue #12: final moves go through a confirm page; a refusal shows its ground.
+        "final_states": FINAL_STATES,
+        "moves": [s for s in steps if s not in FINAL_STATES],
+        "refusal": decisions_desk.refusal_of(
+            session, case, desk.checklist, lang, desk_reader=user.is_desk
+        ),
     }
 
 
@@ -212,7 +219,7 @@ def _case_page(
     *,
     error: str | None = None,
     status: int = 200,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Response:
     desk = desk_of(request)
     lang = lang_of(request)
@@ -230,7 +237,7 @@ def _case_page(
         )
 
 
-def _again(request: Request, case_id: int, form: dict[str, str] | None = None) -> Page:
+def _again(request: Request, case_id: int, form: dict[str, Any] | None = None) -> Page:
     """The case's page again, with the reason a form on it was refused."""
     return lambda user, error, status: _case_page(
         request, user, case_id, error=error, status=status, form=form
@@ -262,20 +269,36 @@ def transition(  # noqa: PLR0917 - the form's fields
     comment: Annotated[str, Form(max_length=2000), MULTI_LINE] = "",
     interview_at: Annotated[str, Form(max_length=40), SINGLE_LINE] = "",
     version: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
+    confirm: decisions.ConfirmField = "",
+    ground: decisions.GroundField = "",
+    sub_ground: decisions.GroundField = "",
+    items: decisions.ItemsField | None = None,
+    other_items: decisions.OtherItemsField = "",
     csrf_token: Csrf = "",
 ) -> Response:
     desk = desk_of(request)
+    # A final move comes from its confirm page (web.decisions) and is refused back to it.
+    final = to in FINAL_STATES
+    refusal = decisions.refusal_from_form(ground, sub_ground, items or [], other_items)
 
     def move(session: Session, user: Principal) -> None:
         asked = transitions.Move(
-            to, comment.strip(), _interview_time(interview_at), _int_or_none(version)
+            to,
+            comment.strip(),
+            _interview_time(interview_at),
+            _int_or_none(version),
+            confirmed=final and confirm == "yes",
+            refusal=refusal if to == "refused" else None,
         )
         transitions.take_transition(session, user, case_id, asked, desk)
 
-    form = {"comment": comment, "interview_at": interview_at}
-    return submit(
-        request, csrf_token, move, f"/cases/{case_id}?done=moved", _again(request, case_id, form)
-    )
+    form: dict[str, Any] = {"comment": comment, "interview_at": interview_at}
+    if final:
+        form |= {"ground": ground, "sub_ground": sub_ground, "items": items or []}
+        again = decisions.again_confirm(request, case_id, to, form | {"other_items": other_items})
+    else:
+        again = _again(request, case_id, form)
+    return submit(request, csrf_token, move, f"/cases/{case_id}?done=moved", again)
 
 
 @router.post("/cases/{case_id}/documents", response_class=HTMLResponse)
