@@ -14,6 +14,7 @@ from visadesk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
 from visadesk.desk import audit, cases, documents, transitions, uploads
 from visadesk.desk.authz import require
 from visadesk.desk.errors import DeskError
+from visadesk.report.verdicts import checklist_for_reader
 from visadesk.serve.request import DeskDep, Lang
 
 __all__ = ["router"]
@@ -52,7 +53,8 @@ def queue(
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseDetailOut, tags=["cases"])
 def get_case(case_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
-    return present.case_detail_out(cases.case_detail(db, me, case_id), desk.policy, lang)
+    detail = cases.case_detail(db, me, case_id)
+    return present.case_detail_out(detail, desk.policy, lang, counsel=me.is_desk)
 
 
 @router.get("/cases/{case_id}/events", response_model=list[schemas.EventOut], tags=["cases"])
@@ -69,7 +71,8 @@ def transition(
     move = transitions.Move(body.to, body.comment, body.interview_at, body.version)
     case = transitions.take_transition(db, me, case_id, move, desk)
     db.flush()
-    return present.case_detail_out(cases.case_detail(db, me, case), desk.policy, lang)
+    detail = cases.case_detail(db, me, case)
+    return present.case_detail_out(detail, desk.policy, lang, counsel=me.is_desk)
 
 
 @router.get("/cases/{case_id}/annotation", response_model=schemas.AnnotationOut, tags=["cases"])
@@ -91,7 +94,8 @@ def checklist(
 ) -> list[dict[str, Any]]:
     """The case's document checklist with its uploads."""
     case = cases.get_case(db, me, case_id)
-    out = documents.checklist_with_uploads(db, case, desk.checklist, lang)
+    found = documents.checklist_with_uploads(db, case, desk.checklist, lang)
+    out = checklist_for_reader(found, counsel=me.is_desk)
     for item in out:
         item["uploads"] = [d.id for d in item["uploads"]]
     return out

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from visadesk.i18n import LANGUAGES, t
 from visadesk.serve.errors import Failure
 from visadesk.serve.request import LANG_COOKIE, is_page, request_lang
-from visadesk.web import accounts, batches, casework, projects, reports, rosters, session
+from visadesk.web import accounts, answers, batches, casework, projects, reports, rosters, session
 from visadesk.web.templating import LoginRequired, is_htmx, render
 
 __all__ = ["ROUTERS", "PageHeaders", "error_page", "login_required", "static_files"]
@@ -43,6 +43,7 @@ ROUTERS: Final = (
     casework.router,
     accounts.router,
     reports.router,
+    answers.router,
 )
 #: A page says these in its own words; any other failure with the API's message.
 _PAGE_MESSAGES: Final = {

@@ -22,11 +22,11 @@ from visadesk.desk.authz import Principal, scope_cases, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Screening, SponsorLink, Trip
 from visadesk.desk.runtime import Desk
-from visadesk.web import views
+from visadesk.web import verdicts, views
 from visadesk.web.forms import Csrf, Page, submit
 from visadesk.web.templating import desk_of, is_htmx, lang_of, render, require_user
 
-__all__ = ["PEOPLE_PER_PAGE", "batch_context", "batch_page", "router"]
+__all__ = ["PEOPLE_PER_PAGE", "batch_context", "batch_page", "router", "trip_page_for"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -192,10 +192,16 @@ def submit_batch(request: Request, batch_id: int, csrf_token: Csrf = "") -> Resp
     )
 
 
-@router.get("/trips/{trip_id}", response_class=HTMLResponse)
-def trip_page(request: Request, trip_id: int) -> Response:
-    """A person's whole screening: every status with its reasons and citations."""
-    user = require_user(request)
+def trip_page_for(
+    request: Request,
+    user: Principal,
+    trip_id: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """A person's whole screening; after a refused form, with its reason."""
     desk = desk_of(request)
     lang = lang_of(request)
     with read_session(desk.sessions) as session:
@@ -206,10 +212,20 @@ def trip_page(request: Request, trip_id: int) -> Response:
         return render(
             request,
             template,
+            status_code=status,
+            canonical_url=f"/trips/{trip_id}",
+            error=error,
+            form=form or {},
             row=views.person_row(trip, desk.policy, shown),
             trip=trip,
             batch=desk_projects.get_batch(session, user, trip.batch_id),
             facts=dict(trip.facts),
-            explained=views.explanation(trip.screening, desk.policy, lang),
             fact_label=lambda name: views.fact_label(name, lang),
+            **verdicts.verdict_context(session, desk, user, trip, lang, case=case),
         )
+
+
+@router.get("/trips/{trip_id}", response_class=HTMLResponse)
+def trip_page(request: Request, trip_id: int) -> Response:
+    """A person's whole screening: every status with its reasons and citations."""
+    return trip_page_for(request, require_user(request), trip_id)

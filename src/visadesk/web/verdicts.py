@@ -1,0 +1,135 @@
+"""A person's verdict as the reader may see it.
+
+:func:`verdict_context` is what the screening partial shows (case page, trip page):
+what to do next and the recommended status with why first, the missing facts as
+questions, the other statuses folded with their reasons and citations, and the notes
+for counsel to desk roles only (:mod:`visadesk.report.verdicts` keeps them apart).
+Answering the questions is :mod:`visadesk.web.answers`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from visadesk.desk import answers
+from visadesk.desk.authz import Principal
+from visadesk.desk.models import Case, Trip
+from visadesk.desk.projects import get_batch
+from visadesk.desk.runtime import Desk
+from visadesk.i18n import t
+from visadesk.report.verdicts import (
+    ANSWERABLE,
+    COUNSEL_KEY,
+    CounselNote,
+    Question,
+    counsel_notes,
+    open_questions,
+    question,
+)
+from visadesk.web import views
+
+__all__ = ["BACK", "VerdictView", "may_answer", "verdict_context"]
+
+#: Where the answer form came from, and so where it returns.
+BACK: Final = ("trip", "case")
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    """The verdict of one trip for one reader."""
+
+    lead: list[views.CategoryView]
+    others: list[views.CategoryView]
+    next_steps: list[str]
+    questions: list[Question]
+    missing: dict[str, list[Question]] = field(default_factory=dict)
+    counsel: list[CounselNote] = field(default_factory=list)
+    trip_id: int | None = None
+    can_answer: bool = False
+    closed: bool = False
+    back: str = "trip"
+
+
+def _without_notes(view: views.CategoryView) -> views.CategoryView:
+    reasons = [{k: v for k, v in r.items() if k != COUNSEL_KEY} for r in view.reasons]
+    return replace(view, reasons=reasons)
+
+
+def _next_steps(
+    explained: views.Explanation, row: dict[str, Any], lang: str, label: Any
+) -> list[str]:
+    steps: list[str] = []
+    recommended = explained.recommended
+    if recommended:
+        steps.append(t("verdicts.next.recommended", lang, category=label(recommended)))
+        if row.get("ready_in_time") is False:
+            steps.append(t("verdicts.next.late", lang, date=str(row.get("trip_start") or "")))
+    elif any(c.status == "needs_info" for c in explained.categories):
+        steps.append(t("verdicts.next.answer", lang))
+    else:
+        steps.append(t("verdicts.next.none", lang))
+    return steps
+
+
+def may_answer(
+    session: Session, user: Principal, trip: Trip, case: Case | None
+) -> tuple[bool, bool]:
+    """Whether ``user`` may answer the trip's questions now, and whether the facts are closed
+    (the batch submitted or the case past its draft)."""
+    if user.is_desk or not user.can("roster.upload"):
+        return False, False
+    batch = get_batch(session, user, trip.batch_id)
+    closed = batch.state != "open" or (case is not None and case.state not in answers.ANSWER_STATES)
+    return not closed, closed
+
+
+def verdict_context(
+    session: Session,
+    desk: Desk,
+    user: Principal,
+    trip: Trip,
+    lang: str,
+    *,
+    case: Case | None = None,
+    first: str | None = None,
+    back: str = "trip",
+) -> dict[str, Any]:
+    """``explained`` (as :func:`views.explanation`, notes for counsel left out for
+    sponsor and subcontractor roles) and ``verdict`` (:class:`VerdictView`)."""
+    policy = desk.policy
+    explained = views.explanation(trip.screening, policy, lang, first=first)
+    if explained is None or trip.screening is None:
+        return {"explained": None, "verdict": None}
+
+    def label(cid: str) -> str:
+        return views.category_label(policy, cid, lang)
+
+    # Notes for counsel never sit among the reasons: a desk reader has them apart, under
+    # their own label (``counsel``); anyone else never gets them.
+    explained = replace(explained, categories=[_without_notes(c) for c in explained.categories])
+    row = dict(trip.screening.result)
+    row.setdefault("trip_start", trip.trip_start)
+    lead = [c for c in explained.categories if c.recommended or (first and c.id == first)]
+    others = [c for c in explained.categories if c not in lead]
+    can_answer, closed = may_answer(session, user, trip, case)
+    missing = {
+        c.id: [question(f, lang) for f in c.missing if f in ANSWERABLE]
+        for c in explained.categories
+        if c.status == "needs_info"
+    }
+    verdict = VerdictView(
+        lead=lead,
+        others=others,
+        next_steps=_next_steps(explained, row, lang, label),
+        questions=[q for q in open_questions(row, lang, label) if q.fact in ANSWERABLE],
+        missing=missing,
+        counsel=counsel_notes(row) if user.is_desk else [],
+        trip_id=trip.id,
+        can_answer=can_answer,
+        closed=closed,
+        back=back if back in BACK else "trip",
+    )
+    return {"explained": explained, "verdict": verdict}
