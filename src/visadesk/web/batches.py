@@ -147,6 +147,7 @@ def batch_page(
             short_category=views.short_category,
             category_label=lambda cid: views.category_label(desk.policy, cid, lang),
             fact_label=lambda name: views.fact_label(name, lang),
+            question_facts=verdicts.row_questions,
             **context,
         )
 
@@ -208,7 +209,8 @@ def trip_page_for(
         trip = screenings.get_trip(session, user, trip_id)
         case = screenings.case_of_trip(session, trip)
         shown = (case.id, case.state, case.category) if case else None
-        template = "partials/screening.html" if is_htmx(request) else "trip.html"
+        compact = is_htmx(request)  # inside a row of the batch's table
+        template = "partials/screening.html" if compact else "trip.html"
         return render(
             request,
             template,
@@ -221,7 +223,7 @@ def trip_page_for(
             batch=desk_projects.get_batch(session, user, trip.batch_id),
             facts=dict(trip.facts),
             fact_label=lambda name: views.fact_label(name, lang),
-            **verdicts.verdict_context(session, desk, user, trip, lang, case=case),
+            **verdicts.verdict_context(session, desk, user, trip, lang, case=case, compact=compact),
         )
 
 

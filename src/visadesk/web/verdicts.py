@@ -25,13 +25,14 @@ from visadesk.report.verdicts import (
     COUNSEL_KEY,
     CounselNote,
     Question,
+    asked_facts,
     counsel_notes,
     open_questions,
     question,
 )
 from visadesk.web import views
 
-__all__ = ["BACK", "VerdictView", "may_answer", "verdict_context"]
+__all__ = ["BACK", "VerdictView", "may_answer", "row_questions", "verdict_context"]
 
 #: Where the answer form came from, and so where it returns.
 BACK: Final = ("trip", "case")
@@ -51,10 +52,19 @@ class VerdictView:
     can_answer: bool = False
     closed: bool = False
     back: str = "trip"
+    #: Shown inside a row of the batch's table: the questions link to the person's page.
+    compact: bool = False
 
 
-def _without_notes(view: views.CategoryView) -> views.CategoryView:
-    reasons = [{k: v for k, v in r.items() if k != COUNSEL_KEY} for r in view.reasons]
+def _for_reader(view: views.CategoryView, lang: str) -> views.CategoryView:
+    """A status's reasons without notes for counsel, each missing fact as its question."""
+    reasons = []
+    for reason in view.reasons:
+        shown = {k: v for k, v in reason.items() if k != COUNSEL_KEY}
+        shown["asks"] = [
+            question(f, lang).text if f in ANSWERABLE else f for f in reason.get("missing", [])
+        ]
+        reasons.append(shown)
     return replace(view, reasons=reasons)
 
 
@@ -72,6 +82,16 @@ def _next_steps(
     else:
         steps.append(t("verdicts.next.none", lang))
     return steps
+
+
+def row_questions(row: views.PersonRow) -> list[str]:
+    """The facts a batch's row asks (:func:`visadesk.report.verdicts.asked_facts` over the
+    row's statuses): none when a status is recommended."""
+    statuses = {
+        cid: {"status": "needs_info", "missing": facts} for cid, facts in row.missing.items()
+    }
+    asked = asked_facts({"recommended": row.recommended, "categories": statuses})
+    return [f for f in asked if f in ANSWERABLE]
 
 
 def may_answer(
@@ -96,6 +116,7 @@ def verdict_context(
     case: Case | None = None,
     first: str | None = None,
     back: str = "trip",
+    compact: bool = False,
 ) -> dict[str, Any]:
     """``explained`` (as :func:`views.explanation`, notes for counsel left out for
     sponsor and subcontractor roles) and ``verdict`` (:class:`VerdictView`)."""
@@ -109,7 +130,7 @@ def verdict_context(
 
     # Notes for counsel never sit among the reasons: a desk reader has them apart, under
     # their own label (``counsel``); anyone else never gets them.
-    explained = replace(explained, categories=[_without_notes(c) for c in explained.categories])
+    explained = replace(explained, categories=[_for_reader(c, lang) for c in explained.categories])
     row = dict(trip.screening.result)
     row.setdefault("trip_start", trip.trip_start)
     lead = [c for c in explained.categories if c.recommended or (first and c.id == first)]
@@ -131,5 +152,6 @@ def verdict_context(
         can_answer=can_answer,
         closed=closed,
         back=back if back in BACK else "trip",
+        compact=compact,
     )
     return {"explained": explained, "verdict": verdict}
