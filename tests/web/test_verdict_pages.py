@@ -92,7 +92,7 @@ def test_recommended_first_then_the_others_folded(
     browser_for: Browser, world: World, desk: Desk, lang: str
 ) -> None:
     _filed(desk, world)
-    trip, case = _trip(desk, "HB-0003")  # B-1 recommended; E-2 waits for essential_skills
+    _, case = _trip(desk, "HB-0003")  # B-1 recommended; E-2 waits for essential_skills
     html = _screening(browser_for("hanbit_admin", lang).get(f"/cases/{case}").text)
     next_at = html.index('data-testid="next-steps"')
     lead_at = html.index('data-testid="lead-status"')
