@@ -98,3 +98,13 @@ def test_a_recommended_trip_is_asked_nothing_up_front(baseline: Policy) -> None:
     assert row["categories"]["H2B"]["status"] == "ineligible"  # type: ignore[index]
     assert "temporary_need" not in str(row["categories"]["H2B"])  # type: ignore[index]
     assert asked_facts(row) == {}
+
+
+def test_a_flags_note_for_counsel_comes_from_its_rule(baseline: Policy) -> None:
+    row = _row(baseline, holds_visa="B1/B2", visa_expiry=dt.date(2026, 3, 10))
+    flagged = [f["code"] for f in row["flags"]]  # type: ignore[union-attr]
+    noted = [c for c in flagged if baseline.rules[c].verify]
+    assert noted, flagged
+    with_policy = {n.rule for n in counsel_notes(row, baseline)}
+    assert set(noted) <= with_policy
+    assert not set(noted) & {n.rule for n in counsel_notes(row)}

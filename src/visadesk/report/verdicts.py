@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from visadesk.i18n import t
+from visadesk.policy.model import Policy
 from visadesk.roster.schema import COLUMN_BY_NAME, Column, ColumnType
 
 __all__ = [
@@ -112,18 +113,24 @@ def checklist_for_reader(
     return [{**item, COUNSEL_KEY: item.get(COUNSEL_KEY) if counsel else None} for item in items]
 
 
-def counsel_notes(row: Mapping[str, Any]) -> list[CounselNote]:
-    """Every note for counsel in a screening row, each rule once, in row order."""
+def counsel_notes(row: Mapping[str, Any], policy: Policy | None = None) -> list[CounselNote]:
+    """Every note for counsel in a screening row, each rule once, in row order.
+
+    The row's reasons carry their notes; its flags name only their rule (``code``), whose
+    note ``policy`` gives when passed.
+    """
     seen: dict[str, CounselNote] = {}
     reasons: list[Mapping[str, Any]] = [
         r for v in row.get("categories", {}).values() for r in v.get("reasons", [])
     ]
-    reasons += list(row.get("flags", []))
+    for flag in row.get("flags", []):
+        rule = policy.rules.get(str(flag.get("code"))) if policy is not None else None
+        reasons.append({**flag, COUNSEL_KEY: flag.get(COUNSEL_KEY) or (rule and rule.verify)})
     for reason in reasons:
         note = reason.get(COUNSEL_KEY)
-        rule = str(reason.get("rule") or reason.get("code") or "")
-        if note and rule not in seen:
-            seen[rule] = CounselNote(rule, str(reason.get("citation") or ""), str(note))
+        rule_id = str(reason.get("rule") or reason.get("code") or "")
+        if note and rule_id not in seen:
+            seen[rule_id] = CounselNote(rule_id, str(reason.get("citation") or ""), str(note))
     return list(seen.values())
 
 

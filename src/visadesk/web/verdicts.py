@@ -147,7 +147,7 @@ def verdict_context(
         next_steps=_next_steps(explained, row, lang, label),
         questions=[q for q in open_questions(row, lang, label) if q.fact in ANSWERABLE],
         missing=missing,
-        counsel=counsel_notes(row) if user.is_desk else [],
+        counsel=counsel_notes(row, policy) if user.is_desk else [],
         trip_id=trip.id,
         can_answer=can_answer,
         closed=closed,
