@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,8 @@ from visadesk.roster.schema import COLUMN_BY_NAME, ColumnType
 AS_OF = dt.date(2026, 1, 5)
 
 
-def _row(policy: Policy, **facts: object) -> dict[str, object]:
-    result = Screener(policy, as_of=AS_OF).screen(base_facts(**facts))  # type: ignore[arg-type]
+def _row(policy: Policy, **facts: Any) -> dict[str, Any]:
+    result = Screener(policy, as_of=AS_OF).screen(base_facts(**facts))
     return ResultRenderer(policy, AS_OF).row(result)
 
 
@@ -82,7 +83,7 @@ def test_a_status_the_activities_rule_out_asks_nothing(baseline: Policy) -> None
         qualifying_job_abroad=False,
         primarily_managerial=False,
     )
-    statuses = {cid: v["status"] for cid, v in row["categories"].items()}  # type: ignore[attr-defined]
+    statuses = {cid: v["status"] for cid, v in row["categories"].items()}
     assert statuses["H1B"] == "ineligible" and statuses["H2B"] == "needs_info"
     assert row["recommended"] is None
     assert asked_facts(row) == {"temporary_need": ["H2B"]}
@@ -95,14 +96,14 @@ def test_a_recommended_trip_is_asked_nothing_up_front(baseline: Policy) -> None:
     status recommended the other statuses' missing facts wait with them."""
     row = _row(baseline, temporary_need=None, specialized_knowledge=None)
     assert row["recommended"] is not None
-    assert row["categories"]["H2B"]["status"] == "ineligible"  # type: ignore[index]
-    assert "temporary_need" not in str(row["categories"]["H2B"])  # type: ignore[index]
+    assert row["categories"]["H2B"]["status"] == "ineligible"
+    assert "temporary_need" not in str(row["categories"]["H2B"])
     assert asked_facts(row) == {}
 
 
 def test_a_flags_note_for_counsel_comes_from_its_rule(baseline: Policy) -> None:
     row = _row(baseline, holds_visa="B1/B2", visa_expiry=dt.date(2026, 3, 10))
-    flagged = [f["code"] for f in row["flags"]]  # type: ignore[union-attr]
+    flagged = [f["code"] for f in row["flags"]]
     noted = [c for c in flagged if baseline.rules[c].verify]
     assert noted, flagged
     with_policy = {n.rule for n in counsel_notes(row, baseline)}
