@@ -178,3 +178,18 @@ def test_batch_rows_show_the_recommendation_and_fold_the_rest(
     amber = re.search(r'<tr data-worker="HB-0020".*?</tr>', html, re.S)
     assert amber is not None
     assert t("verdicts.question.essential_skills", "ko") in amber.group(0)
+
+
+@pytest.mark.parametrize("worker_id", ["HB-0003", "HB-0020", "HB-0033"])
+def test_a_korean_sponsor_reads_no_english_sentence(
+    browser_for: Browser, world: World, desk: Desk, worker_id: str
+) -> None:
+    """Rule-data text for counsel is English only: none of it reaches a Korean page."""
+    _filed(desk, world)
+    trip, _ = _trip(desk, worker_id)
+    html = _screening(browser_for("hanbit_admin", "ko").get(f"/trips/{trip}").text)
+    html = html[: html.index("</main>")] if "</main>" in html else html
+    shown = re.sub(r"<cite[^>]*>.*?</cite>", " ", html, flags=re.S)
+    shown = re.sub(r"<[^>]+>", " ", shown)
+    english = re.findall(r"[A-Za-z][a-z]+(?:[ ,;:'’-]+[A-Za-z][a-z]+){2,}", shown)
+    assert english == []
