@@ -106,14 +106,15 @@ def test_a_sponsor_never_sees_notes_for_counsel(
 def test_an_officer_sees_notes_for_counsel_under_their_label(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str, recommended_case: int
 ) -> None:
-    page = _page(browser, contexts)
-    _log_in(page, live, "officer", lang)
-    page.goto(live.url(f"/cases/{recommended_case}"))
-    notes = page.get_by_test_id("counsel-notes")
-    expect(notes.get_by_role("heading")).to_have_text(t("verdicts.counsel.title", lang))
-    expect(notes).to_contain_text(t("verdicts.verify", lang))
-    expect(notes).to_contain_text("One year of unlawful presence")
-    shot(page, f"verdicts-case-officer-{lang}", full=True)
+    for width in (1280, 390):
+        page = _page(browser, contexts, width)
+        _log_in(page, live, "officer", lang)
+        page.goto(live.url(f"/cases/{recommended_case}"))
+        notes = page.get_by_test_id("counsel-notes")
+        expect(notes.get_by_role("heading")).to_have_text(t("verdicts.counsel.title", lang))
+        expect(notes).to_contain_text(t("verdicts.verify", lang))
+        expect(notes).to_contain_text("One year of unlawful presence")
+        shot(page, f"verdicts-case-officer-{lang}-{width}", full=True)
 
 
 @pytest.mark.parametrize("lang", LANGS)
