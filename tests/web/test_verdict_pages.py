@@ -18,6 +18,7 @@ from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Trip
 from visadesk.desk.runtime import Desk
 from visadesk.i18n import t as text
+from visadesk.web.templating import format_date
 
 Browser = Callable[..., TestClient]
 
@@ -193,3 +194,18 @@ def test_a_korean_sponsor_reads_no_english_sentence(
     shown = re.sub(r"<[^>]+>", " ", shown)
     english = re.findall(r"[A-Za-z][a-z]+(?:[ ,;:'’-]+[A-Za-z][a-z]+){2,}", shown)
     assert english == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_what_to_do_next_warns_when_the_visa_comes_too_late(
+    browser_for: Browser, world: World, desk: Desk, lang: str
+) -> None:
+    batch = hanbit_batch(desk, world, "sejin")
+    rows = [r for r in roster_rows(HANBIT) if r["worker_id"] == "SJ-0015"]
+    file_roster(desk, world, batch, rows, who="sejin_staff")
+    trip, _ = _trip(desk, "SJ-0015")
+    with read_session(desk.sessions) as s:
+        start = s.get_one(Trip, trip).trip_start
+    html = _screening(browser_for("sejin_staff", lang).get(f"/trips/{trip}").text)
+    steps = html[html.index('data-testid="next-steps"') : html.index('data-testid="lead-status"')]
+    assert t("verdicts.next.late", lang, date=format_date(start, lang)) in steps

@@ -9,6 +9,7 @@ Answering the questions is :mod:`visadesk.web.answers`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -31,6 +32,7 @@ from visadesk.report.verdicts import (
     question,
 )
 from visadesk.web import views
+from visadesk.web.templating import format_date
 
 __all__ = ["BACK", "VerdictView", "may_answer", "row_questions", "verdict_context"]
 
@@ -69,14 +71,16 @@ def _for_reader(view: views.CategoryView, lang: str) -> views.CategoryView:
 
 
 def _next_steps(
-    explained: views.Explanation, row: dict[str, Any], lang: str, label: Any
+    explained: views.Explanation, ready_in_time: object, trip_start: dt.date, lang: str, label: Any
 ) -> list[str]:
+    """What to do next, first: apply for the recommended status (and whether the visa can
+    be in hand in time), or answer the questions, or change the plan."""
     steps: list[str] = []
     recommended = explained.recommended
     if recommended:
         steps.append(t("verdicts.next.recommended", lang, category=label(recommended)))
-        if row.get("ready_in_time") is False:
-            steps.append(t("verdicts.next.late", lang, date=str(row.get("trip_start") or "")))
+        if ready_in_time is False:
+            steps.append(t("verdicts.next.late", lang, date=format_date(trip_start, lang)))
     elif any(c.status == "needs_info" for c in explained.categories):
         steps.append(t("verdicts.next.answer", lang))
     else:
@@ -132,7 +136,6 @@ def verdict_context(
     # their own label (``counsel``); anyone else never gets them.
     explained = replace(explained, categories=[_for_reader(c, lang) for c in explained.categories])
     row = dict(trip.screening.result)
-    row.setdefault("trip_start", trip.trip_start)
     lead = [c for c in explained.categories if c.recommended or (first and c.id == first)]
     others = [c for c in explained.categories if c not in lead]
     can_answer, closed = may_answer(session, user, trip, case)
@@ -144,7 +147,7 @@ def verdict_context(
     verdict = VerdictView(
         lead=lead,
         others=others,
-        next_steps=_next_steps(explained, row, lang, label),
+        next_steps=_next_steps(explained, row.get("ready_in_time"), trip.trip_start, lang, label),
         questions=[q for q in open_questions(row, lang, label) if q.fact in ANSWERABLE],
         missing=missing,
         counsel=counsel_notes(row, policy) if user.is_desk else [],
