@@ -122,8 +122,9 @@ def verdict_context(
     back: str = "trip",
     compact: bool = False,
 ) -> dict[str, Any]:
-    """``explained`` (as :func:`views.explanation`, notes for counsel left out for
-    sponsor and subcontractor roles) and ``verdict`` (:class:`VerdictView`)."""
+    """``explained`` (as :func:`views.explanation`, its reasons without notes for counsel,
+    missing facts as questions) and ``verdict`` (:class:`VerdictView`: the notes for
+    counsel in ``counsel``, for desk roles only)."""
     policy = desk.policy
     explained = views.explanation(trip.screening, policy, lang, first=first)
     if explained is None or trip.screening is None:
@@ -137,7 +138,7 @@ def verdict_context(
     explained = replace(explained, categories=[_for_reader(c, lang) for c in explained.categories])
     row = dict(trip.screening.result)
     lead = [c for c in explained.categories if c.recommended or (first and c.id == first)]
-    others = [c for c in explained.categories if c not in lead]
+    others = [c for c in explained.categories if c.id not in {x.id for x in lead}]
     can_answer, closed = may_answer(session, user, trip, case)
     missing = {
         c.id: [question(f, lang) for f in c.missing if f in ANSWERABLE]
