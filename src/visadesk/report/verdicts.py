@@ -15,7 +15,7 @@ Pure functions over the stored row: the web pages, the API and the documents
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -191,9 +191,11 @@ def asked_facts(row: Mapping[str, Any]) -> dict[str, list[str]]:
     return asked
 
 
-def open_questions(row: Mapping[str, Any], lang: str, label: Any = None) -> list[Question]:
+def open_questions(
+    row: Mapping[str, Any], lang: str, label: Callable[[str], str] | None = None
+) -> list[Question]:
     """:func:`asked_facts` as questions in ``lang`` (``label(cid)`` names a status)."""
-    name = label or (lambda cid: cid)
+    name = label or str
     return [
         question(fact, lang, [name(c) for c in cids])
         for fact, cids in asked_facts(row).items()
