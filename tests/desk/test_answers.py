@@ -144,3 +144,20 @@ def test_only_the_filer_answers_and_only_before_submission(
     assert r.status_code == 200, r.text
     r = client.post(url, json=body, headers=world.auth("hanbit_admin"))
     assert r.status_code == 409 and r.json()["error"]["code"] == "batch_not_open"
+
+
+def test_a_json_true_is_a_yes_and_a_desk_reader_keeps_the_notes(
+    desk: Desk, world: World, client: TestClient
+) -> None:
+    _hanbit(desk, world)
+    trip = _trip(desk, AMBER)
+    r = client.post(
+        f"{API}/trips/{trip}/facts",
+        json={"answers": {"essential_skills": True}},
+        headers=world.auth("hanbit_staff"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["facts"]["essential_skills"] is True
+    assert _notes(r.json()) == []
+    officer = client.get(f"{API}/trips/{trip}", headers=world.auth("officer")).json()
+    assert officer["statuses"]["E2"] == "eligible" and _notes(officer)
