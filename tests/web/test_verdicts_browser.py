@@ -148,7 +148,7 @@ def test_answering_a_missing_fact_for_one_person_screens_again(
     worker = f"HB-9{LANGS.index(lang)}20"
     row.update(worker_id=worker, passport_number=f"M9{LANGS.index(lang)}000020")
     batch = _file(live, f"answers {lang}", [row])
-    _, case = _ids(live, batch, worker)
+    trip, case = _ids(live, batch, worker)
     assert case is None
     page = _page(browser, contexts)
     _log_in(page, live, "hanbit_admin", lang)
@@ -161,6 +161,13 @@ def test_answering_a_missing_fact_for_one_person_screens_again(
     form = page.get_by_test_id("answer-form")
     question = form.locator('[data-fact="essential_skills"]')
     expect(question).to_contain_text(t("verdicts.question.essential_skills", lang))
+    phone = _page(browser, contexts, 390)
+    _log_in(phone, live, "hanbit_admin", lang)
+    phone.goto(live.url(f"/trips/{trip}"))
+    expect(phone.get_by_test_id("answer-form")).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    shot(phone, f"verdicts-questions-{lang}-390", full=True)
     question.get_by_label(t("verdicts.answer.yes", lang), exact=True).check()
     shot(page, f"verdicts-questions-{lang}", full=True)
     form.get_by_role("button", name=t("verdicts.questions.submit", lang)).click()
