@@ -225,6 +225,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/batches/{{batch_id}}/screening.xlsx"): Rule(_none),
     ("GET", f"{API}/trips/{{trip_id}}"): Rule(_none),
     ("POST", f"{API}/trips/{{trip_id}}/cases"): Rule(lambda _w, _t: {"json": {"category": "L1A"}}),
+    ("POST", f"{API}/trips/{{trip_id}}/facts"): Rule(
+        lambda _w, _t: {"json": {"answers": {"essential_skills": "yes"}}}
+    ),
     ("GET", f"{API}/cases/{{case_id}}"): Rule(_none),
     ("GET", f"{API}/cases/{{case_id}}/events"): Rule(_none),
     ("POST", f"{API}/cases/{{case_id}}/transitions"): Rule(
@@ -252,6 +255,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/batches/{batch_id}/submit"): Rule(_none, page=True),
     ("GET", "/batches/{batch_id}/screening.xlsx"): Rule(_none, page=True),
     ("GET", "/trips/{trip_id}"): Rule(_none, page=True),
+    ("POST", "/trips/{trip_id}/facts"): Rule(_form(essential_skills="yes"), page=True),
     ("GET", "/cases/{case_id}"): Rule(_none, page=True),
     ("GET", "/cases/{case_id}/confirm"): Rule(
         lambda _w, _t: {"params": {"to": "closed"}}, page=True

@@ -139,8 +139,8 @@ def test_sponsor_and_subcontractor_file_a_batch(  # noqa: PLR0915 - one journey
     amber = page.locator('tr[data-worker="HB-0020"]')
     expect(amber.locator(".light")).to_have_text(t("web.light.amber", lang))
     # The reasons load into the row when asked for (htmx), with citations and missing facts.
-    amber.locator("summary").click()
-    expect(amber.get_by_test_id("screening")).to_contain_text(t("web.screening.missing", lang))
+    amber.locator("details.explain summary").click()
+    expect(amber.get_by_test_id("screening")).to_contain_text(t("verdicts.questions.title", lang))
     expect(amber.locator("cite").first).to_be_visible()
     shot(page, f"batch-{lang}")
 

@@ -17,6 +17,7 @@ from visadesk.desk.authz import Principal, require
 from visadesk.desk.errors import DeskError
 from visadesk.desk.models import Case
 from visadesk.desk.runtime import Desk
+from visadesk.report.verdicts import checklist_for_reader
 from visadesk.serve.request import DeskDep, Lang
 
 __all__ = ["router"]
@@ -90,7 +91,7 @@ def transition(
 def _detail(db: Session, me: Principal, case: Case | int, desk: Desk, lang: str) -> dict[str, Any]:
     """The case in detail, with its refusal (ground, citation, items) if it was refused."""
     detail = cases.case_detail(db, me, case)
-    out = present.case_detail_out(detail, desk.policy, lang)
+    out = present.case_detail_out(detail, desk.policy, lang, counsel=me.is_desk)
     shown = decisions.refusal_of(db, detail.case, desk.checklist, lang, desk_reader=me.is_desk)
     out["refusal"] = shown.as_json() if shown else None
     return out
@@ -115,7 +116,8 @@ def checklist(
 ) -> list[dict[str, Any]]:
     """The case's document checklist with its uploads."""
     case = cases.get_case(db, me, case_id)
-    out = documents.checklist_with_uploads(db, case, desk.checklist, lang)
+    found = documents.checklist_with_uploads(db, case, desk.checklist, lang)
+    out = checklist_for_reader(found, counsel=me.is_desk)
     for item in out:
         item["uploads"] = [d.id for d in item["uploads"]]
     return out

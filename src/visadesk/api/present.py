@@ -12,6 +12,7 @@ from visadesk.desk.crypto import mask
 from visadesk.desk.localize import localized
 from visadesk.desk.models import Batch, Case, CaseEvent, Document, Organization, Project, Trip, User
 from visadesk.policy.model import Policy
+from visadesk.report.verdicts import ANSWERABLE, for_reader, open_questions
 
 __all__ = [
     "batch_out",
@@ -21,6 +22,7 @@ __all__ = [
     "org_out",
     "person_out",
     "project_out",
+    "questions_out",
     "screening_out",
     "trip_out",
     "user_out",
@@ -115,13 +117,41 @@ def case_out(c: Case, trip: Trip) -> dict[str, Any]:
     }
 
 
-def screening_out(trip: Trip, policy: Policy, lang: str) -> dict[str, Any] | None:
-    """The trip's stored screening in ``lang``, if it has one."""
+def screening_out(
+    trip: Trip, policy: Policy, lang: str, *, counsel: bool = False
+) -> dict[str, Any] | None:
+    """The trip's stored screening in ``lang``, if it has one; its notes for counsel
+    (``reasons[].verify``) only for a desk reader (``counsel``)."""
     s = trip.screening
-    return localized(s.result, policy, lang, s.as_of) if s else None
+    if s is None:
+        return None
+    return for_reader(localized(s.result, policy, lang, s.as_of), counsel=counsel)
 
 
-def case_detail_out(detail: CaseDetail, policy: Policy, lang: str) -> dict[str, Any]:
+def questions_out(trip: Trip, lang: str) -> list[dict[str, Any]]:
+    """The trip's missing facts worth asking, as questions with their allowed answers."""
+    s = trip.screening
+    if s is None:
+        return []
+    return [
+        {
+            "fact": q.fact,
+            "question": q.text,
+            "kind": q.kind,
+            "choices": [{"value": code, "label": label} for code, label in q.choices],
+            "hint": q.hint,
+            "minimum": q.minimum,
+            "maximum": q.maximum,
+            "categories": list(q.categories),
+        }
+        for q in open_questions(s.result, lang)
+        if q.fact in ANSWERABLE
+    ]
+
+
+def case_detail_out(
+    detail: CaseDetail, policy: Policy, lang: str, *, counsel: bool = False
+) -> dict[str, Any]:
     case = detail.case
     annotation = (
         {"en": case.annotation_en, "ko": case.annotation_ko or ""} if case.annotation_en else None
@@ -131,7 +161,7 @@ def case_detail_out(detail: CaseDetail, policy: Policy, lang: str) -> dict[str, 
         "next_states": detail.next_states,
         "events": [event_out(e) for e in detail.events],
         "annotation": annotation,
-        "screening": screening_out(detail.trip, policy, lang),
+        "screening": screening_out(detail.trip, policy, lang, counsel=counsel),
     }
 
 

@@ -14,6 +14,7 @@ from visadesk.api import present
 from visadesk.api.deps import Caller, ReadDB, WriteDB
 from visadesk.api.params import ERRORS, PREFIX, PathId
 from visadesk.api.schemas import (
+    AnswersIn,
     BatchIn,
     BatchOut,
     CaseOut,
@@ -34,9 +35,19 @@ from visadesk.api.schemas import (
     UserIn,
     UserOut,
 )
-from visadesk.desk import accounts, directory, projects, screenings, tokens, transitions, uploads
+from visadesk.desk import (
+    accounts,
+    answers,
+    directory,
+    projects,
+    screenings,
+    tokens,
+    transitions,
+    uploads,
+)
 from visadesk.desk.authz import PERMISSIONS, Principal
-from visadesk.desk.models import Batch, User
+from visadesk.desk.models import Batch, Trip, User
+from visadesk.policy.model import Policy
 from visadesk.serve.request import SESSION_COOKIE, DeskDep, Lang, client_of
 
 __all__ = ["router"]
@@ -201,11 +212,31 @@ def batch_trips(batch_id: PathId, me: Caller, db: ReadDB) -> list[dict[str, Any]
 def get_trip(trip_id: PathId, me: Caller, db: ReadDB, desk: DeskDep, lang: Lang) -> dict[str, Any]:
     trip = screenings.get_trip(db, me, trip_id)
     case = screenings.case_of_trip(db, trip)
+    return _trip_detail(trip, case.id if case else None, me, desk.policy, lang)
+
+
+def _trip_detail(
+    trip: Trip, case_id: int | None, me: Principal, policy: Policy, lang: str
+) -> dict[str, Any]:
     return {
-        **present.trip_out(trip, case.id if case else None),
+        **present.trip_out(trip, case_id),
         "facts": dict(trip.facts),
-        "screening": present.screening_out(trip, desk.policy, lang),
+        "screening": present.screening_out(trip, policy, lang, counsel=me.is_desk),
+        "questions": present.questions_out(trip, lang),
     }
+
+
+@router.post("/trips/{trip_id}/facts", response_model=TripDetailOut, tags=["trips"])
+def answer_facts(
+    trip_id: PathId, body: AnswersIn, me: Caller, db: WriteDB, desk: DeskDep, lang: Lang
+) -> dict[str, Any]:
+    """Answer missing facts of one person (roster column -> value, checked as a roster
+    cell is); the trip is screened again and returned. Only while its batch is open and
+    its case a draft."""
+    done = answers.answer_facts(
+        db, me, trip_id, body.answers, policy=desk.policy, as_of=desk.today()
+    )
+    return _trip_detail(done.trip, done.case_id, me, desk.policy, lang)
 
 
 @router.post("/trips/{trip_id}/cases", response_model=CaseOut, status_code=201, tags=["trips"])

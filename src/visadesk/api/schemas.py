@@ -190,9 +190,39 @@ class TripOut(BaseModel):
     policy_version: str | None
 
 
+class QuestionChoiceOut(BaseModel):
+    value: str
+    label: str
+
+
+class QuestionOut(BaseModel):
+    """A missing fact asked in plain words, with the answers the roster contract allows."""
+
+    fact: str
+    question: str
+    kind: str
+    choices: list[QuestionChoiceOut]
+    hint: str
+    minimum: float | None
+    maximum: float | None
+    categories: list[str]
+
+
 class TripDetailOut(TripOut):
     facts: dict[str, Any]
     screening: dict[str, Any] | None
+    questions: list[QuestionOut] = []
+
+
+class AnswersIn(Strict):
+    """Answers to missing facts: roster column name -> value (as a roster cell: text,
+    number, true/false or a date ``YYYY-MM-DD``); each is checked as a roster cell is,
+    control characters included."""
+
+    answers: dict[
+        Annotated[str, Field(min_length=1, max_length=64)],
+        Annotated[str, Field(max_length=200)] | bool | int | float | None,
+    ] = Field(min_length=1, max_length=60)
 
 
 class OpenCaseIn(Strict):

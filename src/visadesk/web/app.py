@@ -24,6 +24,7 @@ from visadesk.serve.errors import Failure
 from visadesk.serve.request import LANG_COOKIE, is_page, request_lang
 from visadesk.web import (
     accounts,
+    answers,
     audit,
     batches,
     casework,
@@ -55,6 +56,7 @@ ROUTERS: Final = (
     accounts.router,
     reports.router,
     audit.router,
+    answers.router,
 )
 #: A page says these in its own words; any other failure with the API's message.
 _PAGE_MESSAGES: Final = {

@@ -22,11 +22,11 @@ from visadesk.desk.authz import Principal, scope_cases, scope_trips
 from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Screening, SponsorLink, Trip
 from visadesk.desk.runtime import Desk
-from visadesk.web import views
+from visadesk.web import verdicts, views
 from visadesk.web.forms import Csrf, Page, submit
 from visadesk.web.templating import desk_of, is_htmx, lang_of, render, require_user
 
-__all__ = ["PEOPLE_PER_PAGE", "batch_context", "batch_page", "router"]
+__all__ = ["PEOPLE_PER_PAGE", "batch_context", "batch_page", "router", "trip_page_for"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,6 +147,7 @@ def batch_page(
             short_category=views.short_category,
             category_label=lambda cid: views.category_label(desk.policy, cid, lang),
             fact_label=lambda name: views.fact_label(name, lang),
+            question_facts=verdicts.row_questions,
             **context,
         )
 
@@ -184,24 +185,41 @@ def invite(
 # /batches/{batch_id}/submit).
 
 
-@router.get("/trips/{trip_id}", response_class=HTMLResponse)
-def trip_page(request: Request, trip_id: int) -> Response:
-    """A person's whole screening: every status with its reasons and citations."""
-    user = require_user(request)
+def trip_page_for(
+    request: Request,
+    user: Principal,
+    trip_id: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """A person's whole screening; after a refused form, with its reason."""
     desk = desk_of(request)
     lang = lang_of(request)
     with read_session(desk.sessions) as session:
         trip = screenings.get_trip(session, user, trip_id)
         case = screenings.case_of_trip(session, trip)
         shown = (case.id, case.state, case.category) if case else None
-        template = "partials/screening.html" if is_htmx(request) else "trip.html"
+        compact = is_htmx(request)  # inside a row of the batch's table
+        template = "partials/screening.html" if compact else "trip.html"
         return render(
             request,
             template,
+            status_code=status,
+            canonical_url=f"/trips/{trip_id}",
+            error=error,
+            form=form or {},
             row=views.person_row(trip, desk.policy, shown),
             trip=trip,
             batch=desk_projects.get_batch(session, user, trip.batch_id),
             facts=dict(trip.facts),
-            explained=views.explanation(trip.screening, desk.policy, lang),
             fact_label=lambda name: views.fact_label(name, lang),
+            **verdicts.verdict_context(session, desk, user, trip, lang, case=case, compact=compact),
         )
+
+
+@router.get("/trips/{trip_id}", response_class=HTMLResponse)
+def trip_page(request: Request, trip_id: int) -> Response:
+    """A person's whole screening: every status with its reasons and citations."""
+    return trip_page_for(request, require_user(request), trip_id)

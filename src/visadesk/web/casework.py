@@ -29,8 +29,9 @@ from visadesk.desk.inputs import MULTI_LINE, SINGLE_LINE
 from visadesk.desk.models import Organization, Project
 from visadesk.desk.workflow import FINAL_STATES, STATES
 from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
+from visadesk.report.verdicts import checklist_for_reader
 from visadesk.roster.schema import SECTORS
-from visadesk.web import decisions, views
+from visadesk.web import decisions, verdicts, views
 from visadesk.web.forms import Csrf, Page, redirect, submit
 from visadesk.web.templating import (
     KST,
@@ -171,7 +172,9 @@ def _case_context(
     detail = cases.case_detail(session, user, case_id)
     case, trip, events, steps = detail.case, detail.trip, detail.events, detail.next_states
     person = trip.person
-    checklist = documents.checklist_with_uploads(session, case, desk.checklist, lang)
+    checklist = checklist_for_reader(
+        documents.checklist_with_uploads(session, case, desk.checklist, lang), counsel=user.is_desk
+    )
     uploaders = [d.uploaded_by for item in checklist for d in item["uploads"]]
     actors = views.user_names(session, [e.actor_id for e in events] + uploaders)
     orgs = views.names_of(session, [case.sponsor_id, case.org_id])
@@ -197,7 +200,9 @@ def _case_context(
         "needs_interview": "interview_scheduled" in steps,
         "can_upload": user.can("document.upload") and case.state in UPLOAD_STATES,
         "can_review": user.can("document.review"),
-        "explained": views.explanation(trip.screening, desk.policy, lang, first=case.category),
+        **verdicts.verdict_context(
+            session, desk, user, trip, lang, case=case, first=case.category, back="case"
+        ),
         "category_label": views.category_label(desk.policy, case.category, lang),
         "short_category": views.short_category,
         "annotation": case.annotation_ko
@@ -235,6 +240,10 @@ def _case_page(
             fact_label=lambda name: views.fact_label(name, lang),
             **context,
         )
+
+
+#: The case's page for ``user``, with a form's refusal (:mod:`visadesk.web.answers`).
+case_page_for = _case_page
 
 
 def _again(request: Request, case_id: int, form: dict[str, Any] | None = None) -> Page:

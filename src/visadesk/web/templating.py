@@ -152,6 +152,7 @@ FLASH_KEYS: Final = frozenset(
         "moved",
         "uploaded_document",
         "reviewed",
+        "answered",
     }
 )
 
