@@ -90,7 +90,7 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
         )
         assert r.status_code == 200, r.text
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        queue = client.get("/api/v1/cases", headers=auth).json()
+        queue = client.get("/api/v1/cases", params={"view": "all"}, headers=auth).json()
         with desk.sessions() as session:
             own = session.scalar(
                 sa.select(sa.func.count(Case.id))

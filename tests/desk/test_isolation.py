@@ -414,15 +414,20 @@ def test_lists_hold_no_other_tenants_rows(
         ("haeon_admin", world.sponsors["haeon"]),
         ("kukje_staff", world.subs["kukje"]),
     ):
-        cases = _get(client, world, who, "/api/v1/cases")["items"]
+        # Every state (view=all): the default is the caller's open work only.
+        cases = _get(client, world, who, "/api/v1/cases", view="all")["items"]
         assert cases, who
         assert all(c["sponsor_id"] == world.sponsors["haeon"] for c in cases), who
         if who == "kukje_staff":
             assert {c["org_id"] for c in cases} == {own}
-        assert _get(client, world, who, "/api/v1/cases", sponsor_id=hanbit)["total"] == 0
+        assert (
+            _get(client, world, who, "/api/v1/cases", view="all", sponsor_id=hanbit)["total"] == 0
+        )
         for key in ("batch_id", "project_id"):
             value = tenants.batch_shared if key == "batch_id" else world.projects["hanbit"]
-            assert _get(client, world, who, "/api/v1/cases", **{key: value})["total"] == 0
+            assert (
+                _get(client, world, who, "/api/v1/cases", view="all", **{key: value})["total"] == 0
+            )
         batches = _get(client, world, who, "/api/v1/batches")
         assert [b["id"] for b in batches] == [tenants.batch_b], who
         projects = _get(client, world, who, "/api/v1/projects")
@@ -442,7 +447,7 @@ def test_subcontractor_lists_hold_only_its_own_staff(
     client: TestClient, world: World, tenants: Tenants
 ) -> None:
     sejin = world.subs["sejin"]
-    cases = _get(client, world, "sejin_staff", "/api/v1/cases")["items"]
+    cases = _get(client, world, "sejin_staff", "/api/v1/cases", view="all")["items"]
     assert cases and {c["org_id"] for c in cases} == {sejin}
     trips = _get(client, world, "sejin_staff", f"/api/v1/batches/{tenants.batch_shared}/trips")
     assert trips and {t["org_id"] for t in trips} == {sejin}

@@ -35,6 +35,7 @@ from sqlalchemy import select
 from tests.desk.fixtures import TODAY, World, roster_csv, roster_rows
 from visadesk.api.accounts_routes import router as accounts_router
 from visadesk.api.cases_routes import router as cases_router
+from visadesk.api.queue_routes import router as queue_router
 from visadesk.api.routes import router
 from visadesk.desk import documents, projects, tokens, uploads
 from visadesk.desk.db import write_session
@@ -45,7 +46,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Every operation of the API, as schemathesis labels them ("GET /api/v1/cases").
 OPERATIONS: Final = sorted(
     f"{method} {route.path}"
-    for route in (*router.routes, *cases_router.routes, *accounts_router.routes)
+    for route in (
+        *router.routes,
+        *queue_router.routes,
+        *cases_router.routes,
+        *accounts_router.routes,
+    )
     if isinstance(route, APIRoute)
     for method in route.methods or ()
 )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 
 from visadesk.api.accounts_routes import router as accounts_router
 from visadesk.api.cases_routes import router as cases_router
+from visadesk.api.queue_routes import router as queue_router
 from visadesk.api.routes import router
 from visadesk.serve.request import get_desk
 
@@ -35,4 +36,5 @@ async def health(request: Request) -> dict[str, str]:
 
 
 #: The API's routers, in the order they are put on the app.
-ROUTERS: Final = (service, router, cases_router, accounts_router)
+# The queue's routes before the cases': /cases/export and /cases/bulk are not case ids.
+ROUTERS: Final = (service, router, queue_router, cases_router, accounts_router)

@@ -66,6 +66,8 @@ Action = Literal[
     "audit.read",
     "audit.checkpoint",
     "policy.rescreen",
+    "case.assign",
+    "case.take",
 ]
 
 DESK_ROLES: Final = frozenset({"desk_admin", "desk_supervisor", "desk_officer", "auditor"})
@@ -73,9 +75,16 @@ DESK_ROLES: Final = frozenset({"desk_admin", "desk_supervisor", "desk_officer", 
 PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
     "desk_admin": frozenset({"org.create", "user.manage", "audit.read"}),
     "desk_supervisor": frozenset(
-        {"document.review", "audit.read", "audit.checkpoint", "policy.rescreen"}
+        {
+            "document.review",
+            "audit.read",
+            "audit.checkpoint",
+            "policy.rescreen",
+            "case.assign",
+            "case.take",
+        }
     ),
-    "desk_officer": frozenset({"document.review"}),
+    "desk_officer": frozenset({"document.review", "case.take"}),
     "auditor": frozenset({"audit.read", "audit.checkpoint"}),
     "sponsor_admin": frozenset(
         {

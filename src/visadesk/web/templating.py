@@ -152,6 +152,8 @@ FLASH_KEYS: Final = frozenset(
         "moved",
         "uploaded_document",
         "reviewed",
+        "assigned",
+        "bulk_done",
     }
 )
 
