@@ -227,6 +227,10 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda _w, _t: {"json": {"to": "submitted"}}
     ),
     ("GET", f"{API}/cases/{{case_id}}/annotation"): Rule(_none),
+    # Assignment (issue #12): nobody outside the desk assigns, whatever the id (403).
+    ("PUT", f"{API}/cases/{{case_id}}/assignee"): Rule(
+        lambda w, _t: {"json": {"assignee_id": w.users["officer"].user_id}}
+    ),
     ("GET", f"{API}/cases/{{case_id}}/documents"): Rule(_none),
     ("GET", f"{API}/cases/{{case_id}}/uploads"): Rule(_none),
     ("POST", f"{API}/cases/{{case_id}}/documents"): Rule(_document),
@@ -249,6 +253,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/trips/{trip_id}"): Rule(_none, page=True),
     ("GET", "/cases/{case_id}"): Rule(_none, page=True),
     ("POST", "/cases/{case_id}/transition"): Rule(_form(to="submitted"), page=True),
+    ("POST", "/cases/{case_id}/assign"): Rule(_form(assignee="me"), page=True),
     ("POST", "/cases/{case_id}/documents"): Rule(_document, page=True),
     ("GET", "/cases/{case_id}/annotation.txt"): Rule(_none, page=True),
     ("GET", "/cases/{case_id}/traveller"): Rule(_none, page=True),
