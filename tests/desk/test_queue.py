@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from tests.desk.fixtures import (
     TODAY,
@@ -460,3 +461,30 @@ def test_export_csv_follows_the_filters_and_the_sponsors_scope(
     )
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert not [row for row in rows[1:] if row and row[0].isdigit()]
+
+
+# -- the migration ------------------------------------------------------------------------------
+
+
+def test_migration_0004_queue_goes_down_and_up_again(tmp_path: Path) -> None:
+    from alembic import command  # noqa: PLC0415 - only this test drives alembic itself
+
+    from visadesk.desk.db import _alembic_config, make_engine, upgrade  # noqa: PLC0415
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("visa_case")}
+
+    try:
+        upgrade(engine)
+        assert "assignee_id" in columns()
+        config = _alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0003")
+        assert "assignee_id" not in columns()
+        upgrade(engine)
+        assert "assignee_id" in columns()
+    finally:
+        engine.dispose()

@@ -123,26 +123,19 @@ def _page_number(request: Request) -> int:
 
 
 def _bulk_choices(session: Session, user: Principal, lang: str) -> list[tuple[str, str]]:
-    """The bulk form's actions for ``user``: (value, label)."""
+    """The bulk form's actions for ``user``, as (value, label in ``lang``): take, assign to
+    each desk user or to nobody (supervisors), move to each state that may be bulk."""
     choices: list[tuple[str, str]] = []
     if user.can("case.take"):
-        choices.append(("take", "queue.bulk.take"))
+        choices.append(("take", t("queue.bulk.take", lang)))
     if user.can("case.assign"):
         for uid, name in assignment.assignees(session, user).items():
-            choices.append((f"assign:{uid}", f"queue.bulk.assign_to|{name}"))
-        choices.append(("unassign", "queue.bulk.unassign"))
+            choices.append((f"assign:{uid}", t("queue.bulk.assign_to", lang, name=name)))
+        choices.append(("unassign", t("queue.bulk.unassign", lang)))
     for target in bulk_targets(user.role):
-        choices.append((f"move:{target}", f"queue.bulk.move_to|{target}"))
+        state = t(f"web.state.{target}", lang)
+        choices.append((f"move:{target}", t("queue.bulk.move_to", lang, state=state)))
     return choices
-
-
-def _label(key: str, lang: str) -> str:
-    base, _, arg = key.partition("|")
-    if base == "queue.bulk.assign_to":
-        return t(base, lang, name=arg)
-    if base == "queue.bulk.move_to":
-        return t(base, lang, state=t(f"web.state.{arg}", lang))
-    return t(base, lang)
 
 
 def _queue_context(
@@ -199,7 +192,7 @@ def _queue_context(
         "sorts": QUEUE_SORTS,
         "short_category": views.short_category,
         "assignees": assignment.assignees(session, user),
-        "bulk_choices": [(v, _label(k, lang)) for v, k in _bulk_choices(session, user, lang)],
+        "bulk_choices": _bulk_choices(session, user, lang),
         "export_csv": params.url("/queue/export.csv"),
         "export_xlsx": params.url("/queue/export.xlsx"),
         "back": urlencode(params.kept()),
