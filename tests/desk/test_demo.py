@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import backup, demo, demo_rosters, demo_world, keys
+from visadesk.desk.deadlines import seoul_today
 from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Organization, Trip, User
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, STATES
@@ -59,7 +60,7 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
     assert f"Password of every demo user: {demo_world.DEFAULT_PASSWORD}" in out
     assert "http://127.0.0.1:8000/login" in out
     assert "guidance, not legal advice" in out
-    today = dt.date.today().isoformat()
+    today = seoul_today().isoformat()  # the desk's day is Seoul's
     assert re.search(rf"Filed 30 trips in \d batches on 4 projects, screened as of {today}", out)
 
     first = _fingerprint(desk)
@@ -92,7 +93,7 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
         )
         assert r.status_code == 200, r.text
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        queue = client.get("/api/v1/cases", headers=auth).json()
+        queue = client.get("/api/v1/cases", params={"view": "all"}, headers=auth).json()
         with desk.sessions() as session:
             own = session.scalar(
                 sa.select(sa.func.count(Case.id))

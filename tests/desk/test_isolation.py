@@ -234,6 +234,10 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda _w, _t: {"json": {"to": "submitted"}}
     ),
     ("GET", f"{API}/cases/{{case_id}}/annotation"): Rule(_none),
+    # Assignment (issue #12): nobody outside the desk assigns, whatever the id (403).
+    ("PUT", f"{API}/cases/{{case_id}}/assignee"): Rule(
+        lambda w, _t: {"json": {"assignee_id": w.users["officer"].user_id}}
+    ),
     ("GET", f"{API}/cases/{{case_id}}/documents"): Rule(_none),
     ("GET", f"{API}/cases/{{case_id}}/uploads"): Rule(_none),
     ("POST", f"{API}/cases/{{case_id}}/documents"): Rule(_document),
@@ -261,6 +265,7 @@ RULES: dict[tuple[str, str], Rule] = {
         lambda _w, _t: {"params": {"to": "closed"}}, page=True
     ),
     ("POST", "/cases/{case_id}/transition"): Rule(_form(to="submitted"), page=True),
+    ("POST", "/cases/{case_id}/assign"): Rule(_form(assignee="me"), page=True),
     ("POST", "/cases/{case_id}/documents"): Rule(_document, page=True),
     ("GET", "/cases/{case_id}/annotation.txt"): Rule(_none, page=True),
     ("GET", "/cases/{case_id}/traveller"): Rule(_none, page=True),
@@ -426,15 +431,20 @@ def test_lists_hold_no_other_tenants_rows(
         ("haeon_admin", world.sponsors["haeon"]),
         ("kukje_staff", world.subs["kukje"]),
     ):
-        cases = _get(client, world, who, "/api/v1/cases")["items"]
+        # Every state (view=all): the default is the caller's open work only.
+        cases = _get(client, world, who, "/api/v1/cases", view="all")["items"]
         assert cases, who
         assert all(c["sponsor_id"] == world.sponsors["haeon"] for c in cases), who
         if who == "kukje_staff":
             assert {c["org_id"] for c in cases} == {own}
-        assert _get(client, world, who, "/api/v1/cases", sponsor_id=hanbit)["total"] == 0
+        assert (
+            _get(client, world, who, "/api/v1/cases", view="all", sponsor_id=hanbit)["total"] == 0
+        )
         for key in ("batch_id", "project_id"):
             value = tenants.batch_shared if key == "batch_id" else world.projects["hanbit"]
-            assert _get(client, world, who, "/api/v1/cases", **{key: value})["total"] == 0
+            assert (
+                _get(client, world, who, "/api/v1/cases", view="all", **{key: value})["total"] == 0
+            )
         batches = _get(client, world, who, "/api/v1/batches")
         assert [b["id"] for b in batches] == [tenants.batch_b], who
         projects = _get(client, world, who, "/api/v1/projects")
@@ -454,7 +464,7 @@ def test_subcontractor_lists_hold_only_its_own_staff(
     client: TestClient, world: World, tenants: Tenants
 ) -> None:
     sejin = world.subs["sejin"]
-    cases = _get(client, world, "sejin_staff", "/api/v1/cases")["items"]
+    cases = _get(client, world, "sejin_staff", "/api/v1/cases", view="all")["items"]
     assert cases and {c["org_id"] for c in cases} == {sejin}
     trips = _get(client, world, "sejin_staff", f"/api/v1/batches/{tenants.batch_shared}/trips")
     assert trips and {t["org_id"] for t in trips} == {sejin}

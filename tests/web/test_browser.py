@@ -243,7 +243,8 @@ def test_officer_moves_a_case_to_issued(  # noqa: PLR0915 - one journey
     # Filters and search refresh the results (htmx) and stay in the address.
     officer.select_option("#f-category", "B1")
     expect(officer).to_have_url(re.compile(r"category=B1"))
-    categories = officer.locator("[data-testid=queue] tbody tr td:nth-child(4)")
+    # The 5th cell: the officer's rows open with a checkbox for the bulk actions.
+    categories = officer.locator("[data-testid=queue] tbody tr td:nth-child(5)")
     assert set(categories.all_inner_texts()) == {"B-1"}
     officer.fill("#q", worker.lower())
     expect(officer).to_have_url(re.compile(rf"q={re.escape(worker.lower())}"))

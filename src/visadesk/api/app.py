@@ -16,6 +16,7 @@ from visadesk.api.accounts_routes import router as accounts_router
 from visadesk.api.audit_routes import router as audit_router
 from visadesk.api.cases_routes import router as cases_router
 from visadesk.api.decisions_routes import router as decisions_router
+from visadesk.api.queue_routes import router as queue_router
 from visadesk.api.routes import router
 from visadesk.api.workbook_routes import router as workbook_router
 from visadesk.serve.request import get_desk
@@ -38,9 +39,11 @@ async def health(request: Request) -> dict[str, str]:
 
 
 #: The API's routers, in the order they are put on the app.
+# The queue's routes before the cases': /cases/export and /cases/bulk are not case ids.
 ROUTERS: Final = (
     service,
     router,
+    queue_router,
     cases_router,
     accounts_router,
     workbook_router,

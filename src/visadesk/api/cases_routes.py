@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from visadesk.api import present, schemas
 from visadesk.api.deps import Caller, ReadDB, WriteDB
-from visadesk.api.params import ERRORS, PREFIX, Page, PathId, PerPage, QueryId
+from visadesk.api.params import (
+    ERRORS,
+    PREFIX,
+    Page,
+    PathId,
+    PerPage,
+    QueryId,
+    QueueAssignee,
+    QueueView,
+)
 from visadesk.desk import audit, cases, decisions, documents, transitions, uploads
 from visadesk.desk.authz import Principal, require
 from visadesk.desk.errors import DeskError
@@ -32,6 +41,7 @@ router = APIRouter(prefix=PREFIX, responses=ERRORS)
 def queue(
     me: Caller,
     db: ReadDB,
+    desk: DeskDep,
     sponsor_id: QueryId = None,
     project_id: QueryId = None,
     batch_id: QueryId = None,
@@ -42,12 +52,19 @@ def queue(
     sort: str = "urgency",
     page: Page = 1,
     per_page: PerPage = 50,
+    view: QueueView = "open",
+    assignee: QueueAssignee = None,
 ) -> dict[str, Any]:
-    """The desk queue: most urgent first (the last day processing can start)."""
-    f = cases.QueueFilter(sponsor_id, project_id, batch_id, sector, category, tuple(state or ()), q)
+    """The desk queue: most urgent first (the last day processing can start). By default
+    the caller's open work (``view=open``: the states its role can act on; ``view=all``
+    or a ``state``: every state); ``assignee=me`` for the caller's own cases. Each item
+    carries its assignee (desk callers) and its days left, overdue and too-late days."""
+    f = cases.QueueFilter(
+        sponsor_id, project_id, batch_id, sector, category, tuple(state or ()), q, view, assignee
+    )
     found = cases.queue(db, me, f, sort=sort, page=page, per_page=per_page)
     return {
-        "items": [present.case_out(i.case, i.trip) for i in found.items],
+        "items": [present.queue_item_out(me, i.case, i.trip, desk.today()) for i in found.items],
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import Path, Query
 
 from visadesk.api.schemas import ErrorOut
 from visadesk.desk.inputs import MAX_ID
 
-__all__ = ["ERRORS", "PREFIX", "Page", "PathId", "PerPage", "QueryId"]
+__all__ = [
+    "ERRORS",
+    "PREFIX",
+    "Page",
+    "PathId",
+    "PerPage",
+    "QueryId",
+    "QueueAssignee",
+    "QueueView",
+]
 
 PREFIX: Final = "/api/v1"
 #: The error statuses every endpoint may answer, each with the error body.
@@ -23,3 +32,7 @@ PerPage = Annotated[int, Query(ge=1, le=200)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 #: A row id filtering a list.
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+#: The queue's view: the caller's open work, or every state (issue #12).
+QueueView = Annotated[Literal["open", "all"], Query()]
+#: The queue's assignee filter: "me", "none" (nobody) or a user id.
+QueueAssignee = Annotated[str | None, Query(max_length=12, pattern=r"^(me|none|[1-9][0-9]{0,9})$")]

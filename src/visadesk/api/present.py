@@ -5,10 +5,13 @@ A stored screening is shown in the reader's language by :mod:`visadesk.desk.loca
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
+from visadesk.desk.authz import Principal
 from visadesk.desk.cases import CaseDetail
 from visadesk.desk.crypto import mask
+from visadesk.desk.deadlines import deadline
 from visadesk.desk.localize import localized
 from visadesk.desk.models import Batch, Case, CaseEvent, Document, Organization, Project, Trip, User
 from visadesk.policy.model import Policy
@@ -23,6 +26,7 @@ __all__ = [
     "person_out",
     "project_out",
     "questions_out",
+    "queue_item_out",
     "screening_out",
     "trip_out",
     "user_out",
@@ -114,6 +118,18 @@ def case_out(c: Case, trip: Trip) -> dict[str, Any]:
         "version": c.version,
         "worker_id": trip.worker_id,
         "name": name,
+    }
+
+
+def queue_item_out(me: Principal, c: Case, trip: Trip, today: dt.date) -> dict[str, Any]:
+    """A queue row: :func:`case_out`, the assignee (for desk readers) and the deadline."""
+    due = deadline(c, today)
+    return {
+        **case_out(c, trip),
+        "assignee_id": c.assignee_id if me.is_desk else None,
+        "days_left": due.days_left,
+        "overdue_by": due.overdue_by,
+        "late_by": due.late_by,
     }
 
 

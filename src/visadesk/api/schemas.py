@@ -284,7 +284,7 @@ class TransitionIn(Strict):
 
 
 class QueueOut(BaseModel):
-    items: list[CaseOut]
+    items: list[QueueItemOut]
     total: int
     page: int
     per_page: int
@@ -426,5 +426,41 @@ class SubmitPreviewOut(BaseModel):
     notice: str
 
 
+# -- the queue: deadlines, assignment, bulk actions (issue #12) ------------------------------
+
+
+class QueueItemOut(CaseOut):
+    """A queue row: the case, whom it is assigned to (desk readers; ``None`` otherwise or
+    nobody), and its deadline marks on the desk's day (``None`` once nothing is pending)."""
+
+    assignee_id: int | None = None
+    days_left: int | None = None
+    overdue_by: int | None = None
+    late_by: int | None = None
+
+
+class AssignIn(Strict):
+    """``assignee_id``: the desk user to assign the case to; ``null``: nobody."""
+
+    assignee_id: RowId | None = None
+
+
+class BulkIn(Strict):
+    """A selection of cases and one action for all of them: ``assign`` (to
+    ``assignee_id``, ``null``: nobody), ``take``, or ``transition`` to ``to``."""
+
+    case_ids: list[RowId] = Field(min_length=1, max_length=100)
+    action: str = Field(min_length=1, max_length=20)
+    assignee_id: RowId | None = None
+    to: str = Field(default="", max_length=32)
+    comment: str = Field(default="", max_length=2000)
+
+
+class BulkOut(BaseModel):
+    action: str
+    case_ids: list[int]
+
+
 TransitionIn.model_rebuild()
 CaseDetailOut.model_rebuild()
+QueueOut.model_rebuild()

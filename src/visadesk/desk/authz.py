@@ -68,6 +68,8 @@ Action = Literal[
     "policy.rescreen",
     # reading the audit log entry by entry (the /audit page, /api/v1/audit/entries)
     "audit.log",
+    "case.assign",
+    "case.take",
 ]
 
 DESK_ROLES: Final = frozenset({"desk_admin", "desk_supervisor", "desk_officer", "auditor"})
@@ -75,9 +77,16 @@ DESK_ROLES: Final = frozenset({"desk_admin", "desk_supervisor", "desk_officer", 
 PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
     "desk_admin": frozenset({"org.create", "user.manage", "audit.read", "audit.log"}),
     "desk_supervisor": frozenset(
-        {"document.review", "audit.read", "audit.checkpoint", "policy.rescreen"}
+        {
+            "document.review",
+            "audit.read",
+            "audit.checkpoint",
+            "policy.rescreen",
+            "case.assign",
+            "case.take",
+        }
     ),
-    "desk_officer": frozenset({"document.review"}),
+    "desk_officer": frozenset({"document.review", "case.take"}),
     "auditor": frozenset({"audit.read", "audit.checkpoint", "audit.log"}),
     "sponsor_admin": frozenset(
         {

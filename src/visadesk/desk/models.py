@@ -309,6 +309,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: The desk user the case is assigned to (issue #12: the queue's "my cases"); NULL: nobody.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     trip: Mapped[Trip] = relationship(lazy="raise")
     # Every ORM UPDATE of a case names the version it was read at (WHERE ... AND
     # version = :read); no row matched raises StaleDataError (desk.locking). The

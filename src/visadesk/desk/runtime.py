@@ -20,6 +20,7 @@ from visadesk.desk.audit import AuditKeys
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import make_engine, session_factory, upgrade
+from visadesk.desk.deadlines import seoul_today
 from visadesk.policy.documents import Checklist, load_checklist
 from visadesk.policy.load import load_policy
 from visadesk.policy.model import Policy
@@ -34,8 +35,9 @@ class Desk:
     sessions: sessionmaker[Session]
     policy: Policy
     checklist: Checklist
-    #: The screening date; a test or a demo may pin it.
-    today: Callable[[], dt.date] = field(default=dt.date.today)
+    #: The screening date and the queue's "today": the date in Seoul, where the desk
+    #: works (not the server's own zone); a test or a demo may pin it.
+    today: Callable[[], dt.date] = field(default=seoul_today)
 
 
 def engine_options(settings: Settings) -> dict[str, Any]:

@@ -19,10 +19,14 @@ __all__ = [
     "ROLES",
     "STATES",
     "TRANSITIONS",
+    "WORK_STATES",
     "Guard",
     "Role",
     "Transition",
+    "actionable_states",
     "allowed",
+    "bulk_allowed",
+    "bulk_targets",
     "transition",
 ]
 
@@ -100,3 +104,37 @@ def transition(source: str, target: str) -> Transition | None:
 def allowed(source: str, role: str) -> tuple[Transition, ...]:
     """The transitions out of ``source`` that ``role`` may take."""
     return tuple(t for t in TRANSITIONS if t.source == source and role in t.roles)
+
+
+# -- what a role can act on, and what may be taken in bulk (the queue: issue #12) ----------
+
+#: Where a case is still work: open, or decided and not yet issued or closed. After the
+#: issue (travelled, closed) the moves left are the trip's own bookkeeping, not work.
+WORK_STATES: Final = frozenset((*OPEN_STATES, *DECIDED))
+
+
+def actionable_states(role: str) -> frozenset[str]:
+    """The states in which ``role`` has work: a transition of :data:`TRANSITIONS` it may
+    take out of a :data:`WORK_STATES` state (derived from the table, never a second list).
+    An officer: submitted to approved; a supervisor also refused (to close it); a
+    sponsor's admin: drafts to file and document requests; its staff and a
+    subcontractor: document requests."""
+    return frozenset(t.source for t in TRANSITIONS if role in t.roles and t.source in WORK_STATES)
+
+
+def bulk_allowed(step: Transition) -> bool:
+    """Whether ``step`` may be taken for a selection of cases at once: not a move into a
+    :data:`FINAL_STATES` state (each needs its own confirmation, a refusal its grounds),
+    not a batch's filing (the sponsor files a batch whole) and not one that
+    needs a value of its own per case (an interview time)."""
+    return (
+        step.target not in FINAL_STATES
+        and step.source != "draft"
+        and "interview_time" not in step.guards
+    )
+
+
+def bulk_targets(role: str) -> tuple[str, ...]:
+    """The states ``role`` may move a selection of cases to, in workflow order."""
+    found = {t.target for t in TRANSITIONS if role in t.roles and bulk_allowed(t)}
+    return tuple(s for s in STATES if s in found)

@@ -1,8 +1,6 @@
-"""The desk queue, the case page, its documents and its transitions.
+"""The case page, its documents, its transitions and its assignment.
 
-The queue is :func:`visadesk.desk.cases.queue` (most urgent first, scoped to
-what the user may see); its filter form works as a plain GET form and, with
-htmx, refreshes only the results. The case page shows the stored screening
+The desk queue is :mod:`visadesk.web.queuework`. The case page shows the stored screening
 in the reader's language with citations, the document checklist with uploads
 and reviews, the transitions the user's role allows and the case's timeline.
 """
@@ -10,28 +8,24 @@ and reviews, the transitions the user's role allows and the case's timeline.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from typing import Annotated, Any, Final
-from urllib.parse import urlencode
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import cases, documents, transitions, uploads
+from visadesk.desk import assignment, cases, documents, transitions, uploads
 from visadesk.desk import decisions as decisions_desk
-from visadesk.desk.authz import Principal, scope_organizations, scope_projects
+from visadesk.desk.authz import Principal
 from visadesk.desk.crypto import mask
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.inputs import MULTI_LINE, SINGLE_LINE
-from visadesk.desk.models import Organization, Project
-from visadesk.desk.workflow import FINAL_STATES, STATES
+from visadesk.desk.models import Project
+from visadesk.desk.workflow import FINAL_STATES
 from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
 from visadesk.report.verdicts import checklist_for_reader
-from visadesk.roster.schema import SECTORS
-from visadesk.web import decisions, verdicts, views
+from visadesk.web import decisions, queuework, verdicts, views
 from visadesk.web.forms import Csrf, Page, redirect, submit
 from visadesk.web.templating import (
     KST,
@@ -47,10 +41,6 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-PER_PAGE: Final = 25
-#: Sort orders offered in the queue (a subset of ``cases.SORTS``).
-QUEUE_SORTS: Final = ("urgency", "trip_start", "-updated", "id")
-
 
 def _int_or_none(value: str | None) -> int | None:
     if not value:
@@ -59,108 +49,6 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-# -- queue --------------------------------------------------------------------------------
-
-
-@router.get("/queue", response_class=HTMLResponse)
-def queue_page(  # noqa: PLR0917 - the filter form's fields
-    request: Request,
-    q: str = "",
-    sponsor: str = "",
-    project: str = "",
-    sector: str = "",
-    category: str = "",
-    state: str = "",
-    sort: str = "urgency",
-    page: int = 1,
-) -> Response:
-    user = require_user(request)
-    desk = desk_of(request)
-    lang = lang_of(request)
-    q = q.strip()[:100]
-    sort = sort if sort in QUEUE_SORTS else "urgency"
-    sector = sector if sector in SECTORS else ""
-    category = category if category in desk.policy.categories else ""
-    state = state if state in STATES else ""
-    page = max(1, min(page, 100_000))
-    f = cases.QueueFilter(
-        sponsor_id=_int_or_none(sponsor),
-        project_id=_int_or_none(project),
-        sector=sector or None,
-        category=category or None,
-        state=(state,) if state else (),
-        q=q or None,
-    )
-    with read_session(desk.sessions) as session:
-        found = cases.queue(session, user, f, sort=sort, page=page, per_page=PER_PAGE)
-        sponsors = dict(
-            session.execute(
-                scope_organizations(select(Organization.id, Organization.name), user)
-                .where(Organization.kind == "sponsor")
-                .order_by(Organization.name)
-            ).all()
-        )
-        projects = dict(
-            session.execute(
-                scope_projects(select(Project.id, Project.name), user).order_by(Project.name)
-            ).all()
-        )
-        org_names = views.names_of(session, [i.case.sponsor_id for i in found.items])
-        items = [
-            {
-                "case": i.case,
-                "worker_id": i.trip.worker_id,
-                "name": f"{i.trip.person.family_name} {i.trip.person.given_name}",
-                "name_ko": i.trip.person.name_ko,
-                "sponsor": org_names.get(i.case.sponsor_id, ""),
-                "project": projects.get(i.case.project_id, ""),
-            }
-            for i in found.items
-        ]
-        total = found.total
-        pages = max(1, math.ceil(total / PER_PAGE))
-        params = {
-            "q": q,
-            "sponsor": sponsor,
-            "project": project,
-            "sector": sector,
-            "category": category,
-            "state": state,
-            "sort": sort,
-        }
-        kept = {k: v for k, v in params.items() if v and not (k == "sort" and v == "urgency")}
-
-        def page_url(n: int) -> str:
-            return "/queue?" + urlencode({**kept, "page": n})
-
-        hx_target = request.headers.get("hx-target", "")
-        template = (
-            "partials/queue_results.html"
-            if is_htmx(request) and hx_target == "queue-results"
-            else "queue.html"
-        )
-        return render(
-            request,
-            template,
-            items=items,
-            total=total,
-            page=page,
-            pages=pages,
-            page_url=page_url,
-            filters=params,
-            sponsors=sponsors,
-            projects=projects,
-            sectors=SECTORS,
-            categories=[
-                (cid, views.category_label(desk.policy, cid, lang))
-                for cid in desk.policy.categories
-            ],
-            states=STATES,
-            sorts=QUEUE_SORTS,
-            short_category=views.short_category,
-        )
 
 
 # -- the case page -----------------------------------------------------------------------
@@ -214,6 +102,7 @@ def _case_context(
         "refusal": decisions_desk.refusal_of(
             session, case, desk.checklist, lang, desk_reader=user.is_desk
         ),
+        **queuework.case_extras(session, user, case, desk.today()),
     }
 
 
@@ -379,3 +268,21 @@ def review_document(
     if error is not None:
         return _case_page(request, user, case_id, error=error.message(lang), status=error.status)
     return redirect(f"/cases/{case_id}?done=reviewed#documents")
+
+
+@router.post("/cases/{case_id}/assign", response_class=HTMLResponse)
+def assign(
+    request: Request,
+    case_id: int,
+    assignee: Annotated[str, Form(max_length=20), SINGLE_LINE] = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    """Assign the case: ``me`` (take it), a desk user's id, or nothing (unassign)."""
+
+    def change(session: Session, user: Principal) -> None:
+        to = user.user_id if assignee == "me" else _int_or_none(assignee)
+        assignment.assign(session, user, case_id, to)
+
+    return submit(
+        request, csrf_token, change, f"/cases/{case_id}?done=assigned", _again(request, case_id)
+    )

@@ -153,6 +153,8 @@ FLASH_KEYS: Final = frozenset(
         "uploaded_document",
         "reviewed",
         "answered",
+        "assigned",
+        "bulk_done",
     }
 )
 
