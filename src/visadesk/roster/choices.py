@@ -47,8 +47,10 @@ LABEL_KEYS: Final[dict[str, tuple[str, ...]]] = {
 BOOL_CODES: Final = ("yes", "no")
 _BOOL_KEYS: Final = ("explain.{code}",)
 
-# What typing varies and matching ignores: spaces, _ - . , ' ( ) and the middle dots.
-_IGNORED: Final = re.compile(r"[\s_\-.,'’()\u00b7\u30fb\u2027\u318d\u2022\u2219\u22c5\uff65]+")
+# What typing varies and matching ignores: spaces, _ - . , ' ( ) and the middle dots
+# (NFKC turns the Hangul keyboard's U+318D into U+119E).
+_DOTS: Final = "\u00b7\u30fb\u2027\u318d\u119e\u2022\u2219\u22c5\uff65"
+_IGNORED: Final = re.compile(rf"[\s_\-.,'’(){_DOTS}]+")
 
 
 def choice_key(text: str) -> str:
@@ -88,7 +90,8 @@ def _index(column: str) -> dict[str, str]:
         spellings = [code]
         for lang in LANGUAGES:
             messages = catalog(lang)
-            spellings += [messages[k] for t in _keys(column) if (k := t.format(code=code)) in messages]
+            keys = (template.format(code=code) for template in _keys(column))
+            spellings += [messages[key] for key in keys if key in messages]
         for spelling in spellings:
             key = choice_key(spelling)
             if key and index.setdefault(key, code) != code:

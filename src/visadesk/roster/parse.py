@@ -26,6 +26,7 @@ __all__ = [
     "FALSE_WORDS",
     "TRUE_WORDS",
     "CellError",
+    "activity_tokens",
     "cell_text",
     "is_blank",
     "parse_activities",
@@ -311,7 +312,7 @@ def _activity(typed: str) -> str | None:
     return word if word in ACTIVITY_CODES else lookup("activities", typed)
 
 
-def _activity_tokens(text: str) -> list[tuple[str, str | None]]:
+def activity_tokens(text: str) -> list[tuple[str, str | None]]:
     """Each activity as typed with its code (``None``: unknown), in cell order.
 
     A label may hold commas (``conferences, seminars, trade shows``): between two
@@ -349,7 +350,7 @@ def parse_activities(cell: object) -> tuple[str, ...] | None:
     if text is None:
         return None
     text = unicodedata.normalize("NFC", text)
-    tokens = _activity_tokens(text)
+    tokens = activity_tokens(text)
     if not tokens:
         raise CellError("no_activity", allowed=", ".join(ACTIVITY_CODES))
     unknown = list(dict.fromkeys(typed for typed, code in tokens if code is None))
