@@ -241,6 +241,12 @@ class GridView:
 
 
 _IDENTITY: Final = ("worker_id", "family_name", "given_name", "name_ko")
+#: A refused choice, said briefly in a cell that offers the list of choices.
+_PICK: Final = {
+    "unknown_choice": "web.grid_input.pick",
+    "unknown_activity": "web.grid_input.pick",
+    "bad_bool": "web.grid_input.pick",
+}
 
 
 def _column_index(grid: Grid, problem: Problem) -> int | None:
@@ -317,7 +323,11 @@ def grid_view(grid: Grid, problems: Sequence[Problem], lang: str) -> GridView | 
         message = p.message(lang)
         row_problems.setdefault(index, []).append(message)
         if column is not None:
-            cell_problems.setdefault((index, column), []).append(message)
+            # beside a list of choices, the cell need not list them again
+            short = _PICK.get(p.code)
+            typed = p.params.get("activity") or p.value or ""
+            said = t(short, lang, value=typed) if short else message
+            cell_problems.setdefault((index, column), []).append(said)
     if not row_problems:
         return None
     names = [canonical_column(h) for h in grid.headers]
