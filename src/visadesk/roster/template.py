@@ -170,7 +170,7 @@ def _roster_sheet(sheet: Worksheet, lang: str, start: dt.date) -> None:
         fill = _REQUIRED_FILL if column.required else _HEADER_FILL
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
         cell.alignment = Alignment(vertical="center")
-        width = 30 if column.type is ColumnType.ACTIVITIES else 16
+        width = {ColumnType.ACTIVITIES: 34, ColumnType.TEXT: 22}.get(column.type, 16)
         sheet.column_dimensions[get_column_letter(index)].width = max(width, len(header) + 4)
     for number, facts in enumerate(example_rows(start), start=2):
         for index, column in enumerate(COLUMNS, start=1):
@@ -183,6 +183,8 @@ def _roster_sheet(sheet: Worksheet, lang: str, start: dt.date) -> None:
             else:
                 cell.data_type = "s"
     sheet.freeze_panes = "A2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"
 
 
 def _lists(book_sheet: Worksheet, sheet: Worksheet, lang: str) -> None:
@@ -223,6 +225,7 @@ def _lists(book_sheet: Worksheet, sheet: Worksheet, lang: str) -> None:
 def _guide_sheet(sheet: Worksheet, lang: str, roster_title: str) -> None:
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.worksheet.properties import PageSetupProperties  # noqa: PLC0415
 
     sheet.cell(row=1, column=1, value=t("roster.template.guide.title", lang)).font = Font(
         bold=True, size=14
@@ -257,7 +260,16 @@ def _guide_sheet(sheet: Worksheet, lang: str, roster_title: str) -> None:
             cell.alignment = wrap
             if index == 1 and column.required:
                 cell.font = Font(bold=True)
+        # wrapped cells get the height of their lines (not every reader measures them)
+        lines = max(values[5].count("\n") + 1, len(values[6]) // 60 + 1)
+        sheet.row_dimensions[number].height = 16 * lines + 3
     sheet.freeze_panes = f"A{header_row + 1}"
+    # printed: landscape, every column on the page's width, the header on every page
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
 
 
 def template_xlsx(lang: str, *, start: dt.date | None = None) -> bytes:
