@@ -87,6 +87,10 @@ def test_korean_labels_file_a_roster(browser_for: Callable[..., TestClient], wor
     assert r.status_code == 200, r.text
     assert t("web.upload.done", "ko") in r.text
     assert r.text.count('data-worker="') == 2
+    # the person's page shows the labels the clerk typed (one source: the catalog)
+    trips = re.findall(r'href="/trips/(\d+)"', r.text)
+    shown = "".join(sponsor.get(f"/trips/{trip}").text for trip in dict.fromkeys(trips))
+    assert "<dd>기술자</dd>" in shown and "<dd>관리자</dd>" in shown and "<dd>본사</dd>" in shown
 
 
 def test_missing_column_is_added_and_several_activities_come_back_joined(
