@@ -21,7 +21,7 @@ def test_writes_the_korean_template_which_reads_back(tmp_path: Path) -> None:
     assert str(out) in result.stdout and "한국어" in result.stdout
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[:2] == ["명단", "안내"]
-    assert book["명단"]["A1"].value == t("roster.column.worker_id", "ko")
+    assert book["명단"]["A1"].value == t("roster_input.column.worker_id", "ko")
     assert len(read_roster(out).rows) == 3
 
 

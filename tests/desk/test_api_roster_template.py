@@ -20,8 +20,8 @@ def test_template_in_korean_and_english(client: TestClient, world: World) -> Non
         assert f"visadesk-roster-template-{lang}.xlsx" in r.headers["content-disposition"]
         book = openpyxl.load_workbook(io.BytesIO(r.content))
         roster, guide, lists = book.worksheets
-        assert roster.title == t("roster.template.sheet.roster", lang)
-        assert guide.title == t("roster.template.sheet.guide", lang)
+        assert roster.title == t("roster_input.template.sheet.roster", lang)
+        assert guide.title == t("roster_input.template.sheet.guide", lang)
         assert lists.sheet_state == "hidden"
         values = {str(c.value) for row in lists.iter_rows() for c in row if c.value}
         assert choice_label("role", "technician", lang) in values

@@ -185,4 +185,4 @@ def test_every_enumerated_column_has_labels_in_both_languages() -> None:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_column_label_is_accepted_as_its_header(lang: str) -> None:
     for column in COLUMNS:
-        assert canonical_column(t(f"roster.column.{column.name}", lang)) == column.name
+        assert canonical_column(t(f"roster_input.column.{column.name}", lang)) == column.name

@@ -65,14 +65,14 @@ def _list_values(book: openpyxl.Workbook, validation: DataValidation) -> list[st
 @pytest.mark.parametrize("lang", LANGS)
 def test_sheets_headers_and_frozen_header(lang: str) -> None:
     book = _book(lang)
-    roster_title = t("roster.template.sheet.roster", lang)
-    guide_title = t("roster.template.sheet.guide", lang)
-    lists_title = t("roster.template.sheet.lists", lang)
+    roster_title = t("roster_input.template.sheet.roster", lang)
+    guide_title = t("roster_input.template.sheet.guide", lang)
+    lists_title = t("roster_input.template.sheet.lists", lang)
     assert book.sheetnames == [roster_title, guide_title, lists_title]
     assert book[lists_title].sheet_state == "hidden"
     sheet = book[roster_title]
     headers = [c.value for c in sheet[1]]
-    assert headers == [t(f"roster.column.{c.name}", lang) for c in COLUMNS]
+    assert headers == [t(f"roster_input.column.{c.name}", lang) for c in COLUMNS]
     # every header is one the reader takes back as its column
     assert [canonical_column(str(h)) for h in headers] == [c.name for c in COLUMNS]
     assert sheet.freeze_panes == "A2"
@@ -107,26 +107,26 @@ def test_every_enumerated_column_has_a_drop_down_of_its_labels(lang: str) -> Non
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_guide_lists_every_column(lang: str) -> None:
-    guide = _book(lang)[t("roster.template.sheet.guide", lang)]
+    guide = _book(lang)[t("roster_input.template.sheet.guide", lang)]
     texts = [[c.value for c in r] for r in guide.iter_rows()]
-    assert t("roster.template.guide.notice", lang) in [r[0] for r in texts]
+    assert t("roster_input.template.guide.notice", lang) in [r[0] for r in texts]
     header_at = next(
-        i for i, r in enumerate(texts) if r[0] == t("roster.template.guide.name", lang)
+        i for i, r in enumerate(texts) if r[0] == t("roster_input.template.guide.name", lang)
     )
     assert texts[header_at] == [
-        t(f"roster.template.guide.{k}", lang)
+        t(f"roster_input.template.guide.{k}", lang)
         for k in ("name", "label_en", "label_ko", "required", "type", "allowed", "description")
     ]
     body = {r[0]: r for r in texts[header_at + 1 :]}
     assert list(body) == [c.name for c in COLUMNS]
     role = body["role"]
-    assert role[2] == t("roster.column.role", "ko")
-    assert role[3] == t("roster.template.required", lang)
+    assert role[2] == t("roster_input.column.role", "ko")
+    assert role[3] == t("roster_input.template.required", lang)
     assert f"{choice_label('role', 'technician', lang)} (technician)" in str(role[5])
-    assert body["name_ko"][3] == t("roster.template.optional", lang)
-    assert body["trip_start"][4] == t("roster.template.type.date", lang)
+    assert body["name_ko"][3] == t("roster_input.template.optional", lang)
+    assert body["trip_start"][4] == t("roster_input.template.type.date", lang)
     for column in COLUMNS:
-        assert body[column.name][6] == t(f"roster.column_help.{column.name}", lang)
+        assert body[column.name][6] == t(f"roster_input.column_help.{column.name}", lang)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -101,7 +101,8 @@ def test_grid_offers_choices_and_adds_the_missing_column(
     grid = page.get_by_test_id("grid")
     # every row lacks paid_by: all three are in the grid, with the column added
     expect(grid.locator("tbody tr")).to_have_count(3)
-    expect(page.get_by_test_id("grid-added")).to_contain_text(t("roster.column.paid_by", lang))
+    added = page.get_by_test_id("grid-added")
+    expect(added).to_contain_text(t("roster_input.column.paid_by", lang))
     paid_by = grid.locator('select[data-column="paid_by"]')
     expect(paid_by).to_have_count(3)
     expect(paid_by.first.locator("option")).to_have_count(4)  # "choose" and three values

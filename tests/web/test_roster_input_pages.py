@@ -50,7 +50,7 @@ def test_template_downloads_in_the_asked_language(
         )
         book = openpyxl.load_workbook(io.BytesIO(r.content))
         assert book.sheetnames[0] == sheet
-        assert book[sheet]["A1"].value == t("roster.column.worker_id", lang)
+        assert book[sheet]["A1"].value == t("roster_input.column.worker_id", lang)
 
 
 def test_template_needs_a_signed_in_user(client: TestClient) -> None:

@@ -22,12 +22,12 @@ def template(
     """Write the roster template: localised headers, drop-down lists, a guide sheet, examples."""
     code = resolve_lang(lang)
     if out.suffix.lower() != ".xlsx":
-        fail(t("roster.template.cli.not_xlsx", code, path=str(out)))
+        fail(t("roster_input.template.cli.not_xlsx", code, path=str(out)))
     made = roster_template(code)
     with handled(code), atomic_path(out) as tmp:
         tmp.write_bytes(made.data)
-    name = t(f"roster.template.lang_name.{made.lang}", code)
-    typer.echo(t("roster.template.cli.written", code, lang=name, path=str(out)))
+    name = t(f"roster_input.template.lang_name.{made.lang}", code)
+    typer.echo(t("roster_input.template.cli.written", code, lang=name, path=str(out)))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,7 +1,7 @@
 """The roster template as the desk hands it out: one operation for the web, the API and the CLI.
 
 The workbook is generated from the roster contract
-(:func:`visadesk.roster.template.template_xlsx`); it holds no one's data, so any
+(:func:`visadesk.roster_input.template.template_xlsx`); it holds no one's data, so any
 signed-in user may have it, in English or Korean.
 """
 

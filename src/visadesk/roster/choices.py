@@ -38,10 +38,10 @@ __all__ = [
 LABEL_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "activities": ("activity.{code}",),
     "sector": ("web.sector.{code}", "reports.sector.{code}"),
-    "role": ("roster.choice.role.{code}",),
-    "paid_by": ("roster.choice.paid_by.{code}",),
-    "degree": ("roster.choice.degree.{code}",),
-    "h1b_petition_kind": ("roster.choice.h1b_petition_kind.{code}",),
+    "role": ("roster_input.choice.role.{code}",),
+    "paid_by": ("roster_input.choice.paid_by.{code}",),
+    "degree": ("roster_input.choice.degree.{code}",),
+    "h1b_petition_kind": ("roster_input.choice.h1b_petition_kind.{code}",),
 }
 #: Yes/no columns: their two codes and the labels the app shows for them.
 BOOL_CODES: Final = ("yes", "no")

@@ -99,7 +99,7 @@ _TRIPS: Final = ((60, 80), (60, 70), (75, 120))  # days from ``start``: first an
 _HEADER_FILL: Final = "DCE6F1"
 _REQUIRED_FILL: Final = "FCE4D6"
 _TYPE_KEYS: Final = {
-    kind: f"roster.template.type.{kind.value.replace('/', '_')}" for kind in ColumnType
+    kind: f"roster_input.template.type.{kind.value.replace('/', '_')}" for kind in ColumnType
 }
 
 
@@ -135,9 +135,9 @@ def _choices(column: Column, lang: str) -> list[str]:
 
 
 _ALLOWED_KEYS: Final = {
-    ColumnType.DATE: "roster.template.allowed.date",
-    ColumnType.COUNTRY: "roster.template.allowed.country",
-    ColumnType.COUNTRIES: "roster.template.allowed.countries",
+    ColumnType.DATE: "roster_input.template.allowed.date",
+    ColumnType.COUNTRY: "roster_input.template.allowed.country",
+    ColumnType.COUNTRIES: "roster_input.template.allowed.countries",
 }
 
 
@@ -148,12 +148,12 @@ def _allowed(column: Column, lang: str) -> str:
             f"{choice_label(column.name, code, lang)} ({code})" for code in codes_of(column.name)
         )
     if column.name == "site_state":
-        return t("roster.template.allowed.state", lang)
+        return t("roster_input.template.allowed.state", lang)
     if column.type in _ALLOWED_KEYS:
         return t(_ALLOWED_KEYS[column.type], lang)
     if column.minimum is not None and column.maximum is not None:
         low, high = f"{column.minimum:g}", f"{column.maximum:g}"
-        return t("roster.template.allowed.range", lang, minimum=low, maximum=high)
+        return t("roster_input.template.allowed.range", lang, minimum=low, maximum=high)
     return ""
 
 
@@ -163,7 +163,7 @@ def _roster_sheet(sheet: Worksheet, lang: str, start: dt.date) -> None:
 
     bold = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
-        header = t(f"roster.column.{column.name}", lang)
+        header = t(f"roster_input.column.{column.name}", lang)
         cell = sheet.cell(row=1, column=index, value=header)
         cell.data_type = "s"
         cell.font = bold
@@ -199,7 +199,7 @@ def _lists(book_sheet: Worksheet, sheet: Worksheet, lang: str) -> None:
         at += 1
         values = _choices(column, lang)
         list_letter = get_column_letter(at)
-        book_sheet.cell(row=1, column=at, value=t(f"roster.column.{column.name}", lang))
+        book_sheet.cell(row=1, column=at, value=t(f"roster_input.column.{column.name}", lang))
         for row, value in enumerate(values, start=2):
             book_sheet.cell(row=row, column=at, value=value).data_type = "s"
         last = len(values) + 1
@@ -212,10 +212,10 @@ def _lists(book_sheet: Worksheet, sheet: Worksheet, lang: str) -> None:
             # Several activities are typed with ";": the list suggests, it does not refuse.
             showErrorMessage=not several,
             showInputMessage=several,
-            errorTitle=t("roster.template.pick.title", lang),
-            error=t("roster.template.pick.error", lang),
-            promptTitle=t(f"roster.column.{column.name}", lang) if several else None,
-            prompt=t("roster.template.pick.activities", lang) if several else None,
+            errorTitle=t("roster_input.template.pick.title", lang),
+            error=t("roster_input.template.pick.error", lang),
+            promptTitle=t(f"roster_input.column.{column.name}", lang) if several else None,
+            prompt=t("roster_input.template.pick.activities", lang) if several else None,
         )
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
@@ -227,32 +227,33 @@ def _guide_sheet(sheet: Worksheet, lang: str, roster_title: str) -> None:
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
     from openpyxl.worksheet.properties import PageSetupProperties  # noqa: PLC0415
 
-    sheet.cell(row=1, column=1, value=t("roster.template.guide.title", lang)).font = Font(
+    sheet.cell(row=1, column=1, value=t("roster_input.template.guide.title", lang)).font = Font(
         bold=True, size=14
     )
-    sheet.cell(row=2, column=1, value=t("roster.template.guide.notice", lang)).font = Font(
+    sheet.cell(row=2, column=1, value=t("roster_input.template.guide.notice", lang)).font = Font(
         bold=True
     )
-    sheet.cell(row=3, column=1, value=t("roster.template.guide.examples", lang, sheet=roster_title))
+    examples = t("roster_input.template.guide.examples", lang, sheet=roster_title)
+    sheet.cell(row=3, column=1, value=examples)
     heads = ("name", "label_en", "label_ko", "required", "type", "allowed", "description")
     widths = (32, 30, 24, 10, 18, 44, 70)
     header_row = 5
     for index, (key, width) in enumerate(zip(heads, widths, strict=True), start=1):
-        title = t(f"roster.template.guide.{key}", lang)
+        title = t(f"roster_input.template.guide.{key}", lang)
         cell = sheet.cell(row=header_row, column=index, value=title)
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, column in enumerate(COLUMNS, start=header_row + 1):
-        required = "roster.template.required" if column.required else "roster.template.optional"
+        required = "required" if column.required else "optional"
         values = (
             column.name,
-            t(f"roster.column.{column.name}", "en"),
-            t(f"roster.column.{column.name}", "ko"),
-            t(required, lang),
+            t(f"roster_input.column.{column.name}", "en"),
+            t(f"roster_input.column.{column.name}", "ko"),
+            t(f"roster_input.template.{required}", lang),
             t(_TYPE_KEYS[column.type], lang),
             _allowed(column, lang),
-            t(f"roster.column_help.{column.name}", lang),
+            t(f"roster_input.column_help.{column.name}", lang),
         )
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row=number, column=index, value=value)
@@ -284,9 +285,9 @@ def template_xlsx(lang: str, *, start: dt.date | None = None) -> bytes:
     book = Workbook()
     roster = book.active
     assert roster is not None
-    roster.title = t("roster.template.sheet.roster", lang)
-    guide = book.create_sheet(t("roster.template.sheet.guide", lang))
-    lists = book.create_sheet(t("roster.template.sheet.lists", lang))
+    roster.title = t("roster_input.template.sheet.roster", lang)
+    guide = book.create_sheet(t("roster_input.template.sheet.guide", lang))
+    lists = book.create_sheet(t("roster_input.template.sheet.lists", lang))
     lists.sheet_state = "hidden"
     _roster_sheet(roster, lang, start or dt.date.today())
     _lists(lists, roster, lang)

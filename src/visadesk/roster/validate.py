@@ -28,10 +28,10 @@ Cells = tuple[object, ...]
 
 def _header_index() -> dict[str, str]:
     """Every header that names a column: its name, its aliases, and its labels as the app
-    shows them (``roster.column.<name>`` in every language: the template's headers)."""
+    shows them (``roster_input.column.<name>`` in every language: the template's headers)."""
     index: dict[str, str] = {}
     for column in COLUMNS:
-        labels = [catalog(lang).get(f"roster.column.{column.name}", "") for lang in LANGUAGES]
+        labels = [catalog(lang).get(f"roster_input.column.{column.name}", "") for lang in LANGUAGES]
         for name in (column.name, *column.aliases, *filter(None, labels)):
             key = header_key(name)
             if index.setdefault(key, column.name) != column.name:
@@ -173,7 +173,8 @@ def _match_headers(table: RawTable, problems: list[Problem]) -> dict[str, int]:
             )
     for column in COLUMNS:
         if column.required and column.name not in found:
-            labels = [catalog(lang).get(f"roster.column.{column.name}", "") for lang in LANGUAGES]
+            key = f"roster_input.column.{column.name}"
+            labels = [catalog(lang).get(key, "") for lang in LANGUAGES]
             names: dict[str, str] = {}  # one spelling per header key
             for name in (column.name, *filter(None, labels), *column.aliases):
                 names.setdefault(header_key(name), name)

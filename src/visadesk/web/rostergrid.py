@@ -309,7 +309,7 @@ def grid_view(grid: Grid, problems: Sequence[Problem], lang: str) -> GridView | 
     added: list[str] = []
     for p in problems:
         if p.code == "missing_column" and (column := _column_index(grid, p)) is not None:
-            label = t(f"roster.column.{p.column}", lang)
+            label = t(f"roster_input.column.{p.column}", lang)
             added.append(f"{label} ({p.column})")
             message = t("web.grid_input.fill", lang, column=label)
             for index in range(len(grid.rows)):
@@ -331,7 +331,7 @@ def grid_view(grid: Grid, problems: Sequence[Problem], lang: str) -> GridView | 
     if not row_problems:
         return None
     names = [canonical_column(h) for h in grid.headers]
-    labels = [t(f"roster.column.{n}", lang) if n else "" for n in names]
+    labels = [t(f"roster_input.column.{n}", lang) if n else "" for n in names]
     shown = sorted(row_problems)[:MAX_GRID_ROWS]
     rows = []
     for index in shown:
