@@ -186,3 +186,16 @@ def test_every_enumerated_column_has_labels_in_both_languages() -> None:
 def test_every_column_label_is_accepted_as_its_header(lang: str) -> None:
     for column in COLUMNS:
         assert canonical_column(t(f"roster_input.column.{column.name}", lang)) == column.name
+
+
+def test_labels_as_written_stay_on_the_fast_path(tmp_path: Path) -> None:
+    from visadesk.roster.scan import fast_roster  # noqa: PLC0415 - polars, on demand
+
+    cells = row(role="기술자", paid_by="본사", degree="Bachelor's degree")
+    path = write_csv(tmp_path / "r.csv", [cells, row(worker_id="W-2", role="관리자")])
+    fast = fast_roster(path)
+    assert fast is not None  # not handed to the per-row reader
+    frame = fast.frame.collect()
+    assert frame["role"].to_list() == ["technician", "manager"]
+    assert frame["paid_by"].to_list() == ["home_employer", "home_employer"]
+    assert frame["degree"].to_list() == ["bachelor", None]
