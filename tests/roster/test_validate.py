@@ -135,7 +135,8 @@ def test_messages_name_row_column_value_and_expectation(tmp_path: Path) -> None:
     assert date.message("ko") == "2행 trip_start 열: 달력에 없는 날짜입니다: “2026-02-30”."
     assert role.message("en") == (
         "Row 2, column role: “boss” is not an allowed value; "
-        "use one of: executive, manager, specialist, technician, laborer."
+        "use one of: Executive (executive), Manager (manager), Specialist (specialist), "
+        "Technician (technician), Laborer (laborer)."
     )
     assert "허용되지 않는 값" in role.message("ko")
 

@@ -152,7 +152,7 @@ def test_sponsor_and_subcontractor_file_a_batch(  # noqa: PLR0915 - one journey
     expect(page.locator("[data-testid=grid] tbody tr")).to_have_count(2)
     shot(page, f"roster-problems-{lang}")
     page.locator('input[aria-invalid="true"][data-column="trip_end"]').fill(own[1]["trip_end"])
-    page.locator('input[aria-invalid="true"][data-column="role"]').fill("technician")
+    page.locator('select[aria-invalid="true"][data-column="role"]').select_option("technician")
     page.get_by_test_id("grid-submit").click()
     expect(page.get_by_test_id("upload-result")).to_be_visible()
     expect(people).to_have_count(len(own))

@@ -265,7 +265,13 @@ def test_broken_roster_is_fixed_in_the_grid(browser_for: Browser, world: World) 
     assert grid_rows == ["3", "4"]
     fields = dict(re.findall(r'<input id="(c\.\d+\.\d+)" name="\1" value="([^"]*)"', html))
     trip_end = next(k for k, v in fields.items() if v == "2027-02-31")
-    role = next(k for k, v in fields.items() if v == "wizard")
+    # role is a list of choices labelled in Korean, the value as typed shown and selected
+    selects = re.findall(
+        r'<select id="(c\.\d+\.\d+)"[^>]*data-column="role">(.*?)</select>', html, re.S
+    )
+    role, options = next((name, o) for name, o in selects if "wizard" in o)
+    assert '<option value="technician">기술자</option>' in options
+    assert '<option value="wizard" selected class="typed">' in options
     pending = re.search(r'name="pending" value="([^"]+)"', html)
     assert pending is not None
     form = {

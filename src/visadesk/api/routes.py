@@ -47,6 +47,7 @@ from visadesk.desk import (
 )
 from visadesk.desk.authz import PERMISSIONS, Principal
 from visadesk.desk.models import Batch, Trip, User
+from visadesk.desk.rostertemplate import XLSX_MEDIA_TYPE, roster_template
 from visadesk.policy.model import Policy
 from visadesk.serve.request import SESSION_COOKIE, DeskDep, Lang, client_of
 
@@ -248,3 +249,22 @@ def open_case(
         db, me, trip_id, category=body.category, policy=desk.policy, as_of=desk.today()
     )
     return present.case_out(case, screenings.get_trip(db, me, case.trip_id))
+
+
+# -- the roster template ----------------------------------------------------------------
+
+
+@router.get(
+    "/roster-template",
+    tags=["batches"],
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+)
+def get_roster_template(me: Caller, lang: Lang) -> Response:
+    """The roster template (XLSX) in ``?lang=`` (``en`` or ``ko``): localised headers the
+    reader accepts, drop-down lists, a guide sheet with every column, example rows."""
+    template = roster_template(lang)
+    disposition = f'attachment; filename="{template.filename}"'
+    return Response(
+        template.data, media_type=template.media_type, headers={"Content-Disposition": disposition}
+    )

@@ -19,6 +19,7 @@ from visadesk.cli import (
     screen_cmd,
     serve_cmd,
     synth_cmd,
+    template_cmd,
     user_cmd,
     whatif_cmd,
 )
@@ -39,6 +40,7 @@ app = typer.Typer(
 screen_cmd.register(app)
 synth_cmd.register(app)
 whatif_cmd.register(app)
+template_cmd.register(app)
 app.add_typer(policy_cmd.app, name="policy")
 # The desk's commands, in the order --help lists them.
 serve_cmd.register(app)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from visadesk.i18n import t
+from visadesk.roster.choices import allowed_text
 from visadesk.roster.schema import COLUMN_BY_NAME, Facts
 from visadesk.roster.sensitive import mask_value, scrub
 
@@ -155,10 +156,13 @@ class Problem:
 
     def message(self, lang: str = "en") -> str:
         """The problem in words, naming row, column, value and what was expected."""
+        params = dict(self.params)
+        if "allowed" in params and (labelled := allowed_text(self.column or "", lang)):
+            params["allowed"] = labelled  # the codes with the labels the reader knows
         body = t(
-            _problem_key(self.code, self.params),
+            _problem_key(self.code, params),
             lang,
-            **{**self.params, "value": self.value or "", "column": self.column or ""},
+            **{**params, "value": self.value or "", "column": self.column or ""},
         )
         row = None if self.code == "rrn_present" else self.row
         column = self._column_label()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Final
 
+from visadesk.roster.choices import lookup
 from visadesk.roster.places import country_code, state_code
 from visadesk.roster.schema import ACTIVITY_CODES, Column, ColumnType, FactValue
 
@@ -25,6 +26,7 @@ __all__ = [
     "FALSE_WORDS",
     "TRUE_WORDS",
     "CellError",
+    "activity_tokens",
     "cell_text",
     "is_blank",
     "parse_activities",
@@ -280,36 +282,84 @@ def parse_state(cell: object) -> str | None:
     return _looked_up(cell, state_code, "bad_state")
 
 
-def parse_enum(cell: object, choices: tuple[str, ...]) -> str | None:
-    """One of ``choices``, compared lower-case with spaces and hyphens as ``_``."""
+def parse_enum(cell: object, choices: tuple[str, ...], column: str | None = None) -> str | None:
+    """One of ``choices``: a code, or (given the ``column``) a label the app shows for it.
+
+    Codes compare lower-case with spaces and hyphens as ``_``; labels as
+    :func:`visadesk.roster.choices.lookup` compares them (any case, spaces and
+    middle dots ignored). The error's ``allowed`` lists the codes; a message names
+    them with their labels in the reader's language.
+    """
     text = parse_text(cell)
     if text is None:
         return None
     word = _word(text)
-    if word not in choices:
+    if word in choices:
+        return word
+    code = lookup(column, text) if column is not None else None
+    if code is None or code not in choices:
         raise CellError("unknown_choice", allowed=", ".join(choices))
-    return word
+    return code
+
+
+#: What separates activities: ``;`` (the contract), new lines, and commas between them.
+_ACTIVITY_LISTS: Final = re.compile(r"[;\uff1b\n\r]+")
+_ACTIVITY_COMMAS: Final = re.compile(r"[,\uff0c\u3001]")
+
+
+def _activity(typed: str) -> str | None:
+    word = _word(typed)
+    return word if word in ACTIVITY_CODES else lookup("activities", typed)
+
+
+def activity_tokens(text: str) -> list[tuple[str, str | None]]:
+    """Each activity as typed with its code (``None``: unknown), in cell order.
+
+    A label may hold commas (``conferences, seminars, trade shows``): between two
+    ``;`` the longest run of comma-separated pieces that names an activity wins.
+    """
+    tokens: list[tuple[str, str | None]] = []
+    for segment in _ACTIVITY_LISTS.split(text):
+        parts = _ACTIVITY_COMMAS.split(segment)
+        i = 0
+        while i < len(parts):
+            if not parts[i].strip():
+                i += 1
+                continue
+            for j in range(len(parts), i, -1):
+                typed = ",".join(parts[i:j]).strip()
+                code = _activity(typed)
+                if code is not None:
+                    tokens.append((typed, code))
+                    i = j
+                    break
+            else:
+                tokens.append((parts[i].strip(), None))
+                i += 1
+    return tokens
 
 
 def parse_activities(cell: object) -> tuple[str, ...] | None:
-    """Activity codes separated by ``;`` (or ``,`` or new lines), in contract order.
+    """Activities separated by ``;`` (or ``,`` or new lines), in contract order.
 
-    Every unknown code is its own issue; a cell with separators only is
-    ``no_activity``.
+    Each is a code or a label the app shows for it, in English or Korean
+    (``설비 설치·시운전``). Every unknown activity is its own issue, named as typed;
+    a cell with separators only is ``no_activity``.
     """
     text = cell_text(cell)
     if text is None:
         return None
-    words = [_word(token) for token in _SEPARATORS.split(text) if token.strip()]
-    if not words:
+    text = unicodedata.normalize("NFC", text)
+    tokens = activity_tokens(text)
+    if not tokens:
         raise CellError("no_activity", allowed=", ".join(ACTIVITY_CODES))
-    unknown = [w for w in dict.fromkeys(words) if w not in ACTIVITY_CODES]
+    unknown = list(dict.fromkeys(typed for typed, code in tokens if code is None))
     if unknown:
         allowed = ", ".join(ACTIVITY_CODES)
         raise CellError.of(
             [("unknown_activity", {"activity": w, "allowed": allowed}) for w in unknown]
         )
-    found = set(words)
+    found = {code for _, code in tokens}
     return tuple(code for code in ACTIVITY_CODES if code in found)
 
 
@@ -336,5 +386,5 @@ def parse_cell(column: Column, cell: object, *, date1904: bool = False) -> FactV
     if column.type is ColumnType.DATE:
         return parse_date(cell, date1904=date1904)
     if column.type is ColumnType.ENUM:
-        return parse_enum(cell, column.choices)
+        return parse_enum(cell, column.choices, column.name)
     return _PARSERS[column.type](cell)

@@ -21,6 +21,8 @@ from typing import Any, Final
 
 import polars as pl
 
+from visadesk.i18n import LANGUAGES
+from visadesk.roster.choices import choice_label
 from visadesk.roster.parse import FALSE_WORDS, TRUE_WORDS, CellError, parse_bool, parse_enum
 from visadesk.roster.places import countries, country_code, state_code, us_states
 from visadesk.roster.read import _delimiter
@@ -68,14 +70,18 @@ def _spellings(which: str) -> dict[str, str]:
 
 
 @cache
-def _choices(choices: tuple[str, ...]) -> dict[str, str]:
-    """Common spellings of enum values (cases, spaces or hyphens for ``_``), checked per row."""
+def _choices(choices: tuple[str, ...], column: str | None = None) -> dict[str, str]:
+    """Common spellings of enum values (cases, spaces or hyphens for ``_``, and the labels
+    the app shows for them as written), each checked through the per-row reader."""
     out: dict[str, str] = {}
     for choice in choices:
-        for form in (choice, choice.replace("_", " "), choice.replace("_", "-")):
+        forms = [choice, choice.replace("_", " "), choice.replace("_", "-")]
+        if column is not None:
+            forms += [choice_label(column, choice, lang) for lang in LANGUAGES]
+        for form in forms:
             for variant in (form, form.upper(), form.title(), form.capitalize()):
                 with contextlib.suppress(CellError):
-                    if parse_enum(variant, choices) == choice:
+                    if parse_enum(variant, choices, column) == choice:
                         out[variant] = choice
     return out
 
@@ -129,7 +135,7 @@ def _parse(
     elif kind is ColumnType.COUNTRY:
         value = pl.col(_code(name)) if streaming else _replace(raw, _spellings("country"))
     elif kind is ColumnType.ENUM:
-        value = _lookup_small(raw, _choices(choices))
+        value = _lookup_small(raw, _choices(choices, name))
     elif kind is ColumnType.COUNTRIES:
         # Only the canonical form (known ISO codes, sorted, each once, joined by ";") is
         # taken here; any other spelling hands the file to the per-row reader.

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from visadesk.i18n import LANGUAGES, catalog
 from visadesk.roster.model import Problem, Roster, RosterError, RosterRow
 from visadesk.roster.parse import CellError, cell_text, is_blank, parse_cell
 from visadesk.roster.schema import COLUMN_BY_NAME, COLUMNS, Facts
@@ -26,9 +27,12 @@ Cells = tuple[object, ...]
 
 
 def _header_index() -> dict[str, str]:
+    """Every header that names a column: its name, its aliases, and its labels as the app
+    shows them (``roster_input.column.<name>`` in every language: the template's headers)."""
     index: dict[str, str] = {}
     for column in COLUMNS:
-        for name in (column.name, *column.aliases):
+        labels = [catalog(lang).get(f"roster_input.column.{column.name}", "") for lang in LANGUAGES]
+        for name in (column.name, *column.aliases, *filter(None, labels)):
             key = header_key(name)
             if index.setdefault(key, column.name) != column.name:
                 raise ValueError(f"header {name!r} names both {index[key]} and {column.name}")
@@ -169,7 +173,12 @@ def _match_headers(table: RawTable, problems: list[Problem]) -> dict[str, int]:
             )
     for column in COLUMNS:
         if column.required and column.name not in found:
-            aliases = ", ".join((column.name, *column.aliases))
+            key = f"roster_input.column.{column.name}"
+            labels = [catalog(lang).get(key, "") for lang in LANGUAGES]
+            names: dict[str, str] = {}  # one spelling per header key
+            for name in (column.name, *filter(None, labels), *column.aliases):
+                names.setdefault(header_key(name), name)
+            aliases = ", ".join(names.values())
             problems.append(
                 Problem(code="missing_column", column=column.name, params={"aliases": aliases})
             )

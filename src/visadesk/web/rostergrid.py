@@ -27,11 +27,13 @@ from pathlib import Path, PurePath
 from typing import Any, Final
 
 from visadesk.desk.crypto import keyring
+from visadesk.i18n import t
+from visadesk.roster.choices import BOOL_CODES, choice_label, codes_of, enumerated, lookup
 from visadesk.roster.limits import DESK_LIMITS, RosterLimits, check_file
 from visadesk.roster.model import Problem
-from visadesk.roster.parse import cell_text
+from visadesk.roster.parse import CellError, activity_tokens, cell_text, parse_bool
 from visadesk.roster.read import _read_csv, _read_xlsx  # the reader's own cell reading
-from visadesk.roster.schema import COLUMN_BY_NAME
+from visadesk.roster.schema import COLUMN_BY_NAME, ColumnType
 from visadesk.roster.sensitive import is_rrn_header, mask_value, scrub
 from visadesk.roster.validate import RawTable, canonical_column
 
@@ -41,9 +43,11 @@ __all__ = [
     "GridView",
     "PendingStore",
     "apply_edits",
+    "form_fields",
     "grid_view",
     "read_grid",
     "to_csv",
+    "with_missing_columns",
 ]
 
 #: The grid shows at most this many offending rows (the problems table lists all).
@@ -141,6 +145,29 @@ def to_csv(grid: Grid) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def with_missing_columns(grid: Grid, problems: Sequence[Problem]) -> Grid:
+    """``grid`` with a blank column for every required column the roster lacks, so that
+    the clerk can fill it in (the column is headed with its contract name)."""
+    missing = [p.column for p in problems if p.code == "missing_column" and p.column]
+    have = {canonical_column(h) for h in grid.headers}
+    added = [name for name in dict.fromkeys(missing) if name not in have]
+    if not added:
+        return grid
+    width = len(grid.headers)
+    rows = [[*r, *[""] * (width - len(r)), *[""] * len(added)] for r in grid.rows]
+    return Grid([*grid.headers, *added], rows, list(grid.numbers))
+
+
+def form_fields(items: Sequence[tuple[str, object]]) -> dict[str, str]:
+    """A posted form as one text per field: the several choices of a multiple select
+    (activities) are joined with ``;``, as the roster writes them; files are dropped."""
+    fields: dict[str, list[str]] = {}
+    for name, value in items:
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+    return {name: "; ".join(v for v in values if v.strip()) for name, values in fields.items()}
+
+
 def apply_edits(grid: Grid, form: Mapping[str, str]) -> Grid:
     """A copy of ``grid`` with the edited cells (fields ``c.<row index>.<column index>``).
 
@@ -167,12 +194,25 @@ def apply_edits(grid: Grid, form: Mapping[str, str]) -> Grid:
 
 
 @dataclass
+class OptionView:
+    value: str
+    label: str
+    selected: bool
+    typed: bool = False  # the cell's own text, not an allowed value
+
+
+@dataclass
 class CellView:
+    """One editable cell: ``kind`` is ``text``, ``choice`` (one of a list, yes/no
+    included) or ``choices`` (several: activities), with its ``options``."""
+
     name: str
     value: str
     sensitive: bool
     placeholder: str
     problems: list[str] = field(default_factory=list)
+    kind: str = "text"
+    options: list[OptionView] = field(default_factory=list)
 
 
 @dataclass
@@ -186,16 +226,27 @@ class RowView:
 @dataclass
 class GridView:
     """``order``: the column indices in display order (who the person is, then the
-    columns with problems, then the rest); field names keep the file's indices."""
+    columns with problems, then the rest); field names keep the file's indices.
+    ``labels``: each column's name in the page's language (blank for a column the
+    contract does not know); ``added``: the labels of the columns added because the
+    roster lacked them."""
 
     headers: list[str]
     order: list[int]
     rows: list[RowView]
     hidden_rows: int
     rrn_columns: list[str]
+    labels: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
 
 
 _IDENTITY: Final = ("worker_id", "family_name", "given_name", "name_ko")
+#: A refused choice, said briefly in a cell that offers the list of choices.
+_PICK: Final = {
+    "unknown_choice": "web.grid_input.pick",
+    "unknown_activity": "web.grid_input.pick",
+    "bad_bool": "web.grid_input.pick",
+}
 
 
 def _column_index(grid: Grid, problem: Problem) -> int | None:
@@ -208,12 +259,63 @@ def _column_index(grid: Grid, problem: Problem) -> int | None:
     return None
 
 
+def _selected(column: str, raw: str) -> tuple[list[str], list[str]]:
+    """The codes a cell's text names, and the parts of it that name none (as typed)."""
+    text = raw.strip()
+    if not text:
+        return [], []
+    if column == "activities":
+        tokens = activity_tokens(text)
+        return [c for _, c in tokens if c], [typed for typed, c in tokens if c is None]
+    if COLUMN_BY_NAME[column].type is ColumnType.BOOL:
+        try:
+            value = parse_bool(text)
+        except CellError:
+            return [], [text]
+        return ([BOOL_CODES[0] if value else BOOL_CODES[1]] if value is not None else []), []
+    code = lookup(column, text)
+    return ([code], []) if code in codes_of(column) else ([], [text])
+
+
+def _choice_cell(cell: CellView, column: str, raw: str, lang: str) -> CellView:
+    """``cell`` as a list of choices, labelled in ``lang``, the cell's value selected."""
+    chosen, unknown = _selected(column, raw)
+    several = column == "activities"
+    options = [] if several else [OptionView("", t("web.grid_input.choose", lang), not chosen)]
+    options += [
+        OptionView(code, choice_label(column, code, lang), code in chosen)
+        for code in codes_of(column)
+    ]
+    options += [
+        OptionView(typed, t("web.grid_input.typed", lang, value=typed), True, typed=True)
+        for typed in dict.fromkeys(unknown)
+    ]
+    cell.kind = "choices" if several else "choice"
+    cell.options = options
+    if not several and unknown:  # an unknown value is shown, selected, not the blank choice
+        options[0].selected = False
+    return cell
+
+
 def grid_view(grid: Grid, problems: Sequence[Problem], lang: str) -> GridView | None:
-    """The offending rows as editable cells, or ``None`` when no problem names a row."""
+    """The offending rows as editable cells, or ``None`` when no problem names a row.
+
+    A required column the roster lacked (see :func:`with_missing_columns`) makes every
+    row one to fix. Enumerated columns are lists of choices labelled in ``lang``.
+    """
     by_number = {n: i for i, n in enumerate(grid.numbers)}
     cell_problems: dict[tuple[int, int], list[str]] = {}
     row_problems: dict[int, list[str]] = {}
+    added: list[str] = []
     for p in problems:
+        if p.code == "missing_column" and (column := _column_index(grid, p)) is not None:
+            label = t(f"roster_input.column.{p.column}", lang)
+            added.append(f"{label} ({p.column})")
+            message = t("web.grid_input.fill", lang, column=label)
+            for index in range(len(grid.rows)):
+                row_problems.setdefault(index, []).append(message)
+                cell_problems.setdefault((index, column), []).append(message)
+            continue
         if p.row is None or p.row not in by_number:
             continue
         index = by_number[p.row]
@@ -221,34 +323,47 @@ def grid_view(grid: Grid, problems: Sequence[Problem], lang: str) -> GridView | 
         message = p.message(lang)
         row_problems.setdefault(index, []).append(message)
         if column is not None:
-            cell_problems.setdefault((index, column), []).append(message)
+            # beside a list of choices, the cell need not list them again
+            short = _PICK.get(p.code)
+            typed = p.params.get("activity") or p.value or ""
+            said = t(short, lang, value=typed) if short else message
+            cell_problems.setdefault((index, column), []).append(said)
     if not row_problems:
         return None
+    names = [canonical_column(h) for h in grid.headers]
+    labels = [t(f"roster_input.column.{n}", lang) if n else "" for n in names]
     shown = sorted(row_problems)[:MAX_GRID_ROWS]
     rows = []
     for index in shown:
         cells = []
-        for c, _header in enumerate(grid.headers):
+        for c, name in enumerate(names):
             raw = grid.rows[index][c] if c < len(grid.rows[index]) else ""
             sensitive = grid.sensitive(c)
-            cells.append(
-                CellView(
-                    name=f"c.{index}.{c}",
-                    value="" if sensitive else scrub(raw),
-                    sensitive=sensitive,
-                    placeholder=mask_value(raw) if sensitive and raw else "",
-                    problems=cell_problems.get((index, c), []),
-                )
+            cell = CellView(
+                name=f"c.{index}.{c}",
+                value="" if sensitive else scrub(raw),
+                sensitive=sensitive,
+                placeholder=mask_value(raw) if sensitive and raw else "",
+                problems=cell_problems.get((index, c), []),
             )
+            if name is not None and not sensitive and enumerated(name):
+                cell = _choice_cell(cell, name, scrub(raw), lang)
+            cells.append(cell)
         rows.append(RowView(index, grid.numbers[index], cells, row_problems[index]))
     rrn = [h for i, h in enumerate(grid.headers) if grid.rrn_column(i)]
-    identity = [
-        i for name in _IDENTITY for i, h in enumerate(grid.headers) if canonical_column(h) == name
-    ]
+    identity = [i for name in _IDENTITY for i, n in enumerate(names) if n == name]
     bad = sorted({c for (r, c) in cell_problems if r in set(shown)} - set(identity))
     order = identity + bad
     order += [i for i in range(len(grid.headers)) if i not in set(order)]
-    return GridView(list(grid.headers), order, rows, len(row_problems) - len(shown), rrn)
+    return GridView(
+        list(grid.headers),
+        order,
+        rows,
+        len(row_problems) - len(shown),
+        rrn,
+        labels=labels,
+        added=added,
+    )
 
 
 # -- keeping the refused file between requests -------------------------------------------

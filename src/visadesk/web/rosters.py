@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from visadesk.desk import uploads
+from visadesk.desk import rostertemplate, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
@@ -68,6 +68,8 @@ def _problems_page(
     # A file refused for its size is not parsed again to show it.
     over = "limit_exceeded" in refused.codes
     grid = None if over else rostergrid.read_grid(roster.data, roster.filename)
+    if grid is not None:  # a required column it lacks is added, to be filled in
+        grid = rostergrid.with_missing_columns(grid, refused.problems)
     view = rostergrid.grid_view(grid, refused.problems, lang) if grid else None
     pending_id = (
         _pending(desk).save(grid, user_id=user.user_id, batch_id=batch_id, filename=roster.filename)
@@ -100,6 +102,17 @@ def _problems_page(
         )
 
 
+@router.get("/roster-template.xlsx")
+def roster_template(request: Request) -> Response:
+    """The roster template (XLSX) in ``?lang=``, else the page's language."""
+    require_user(request)
+    template = rostertemplate.roster_template(lang_of(request))
+    disposition = f'attachment; filename="{template.filename}"'
+    return Response(
+        template.data, media_type=template.media_type, headers={"Content-Disposition": disposition}
+    )
+
+
 @router.post("/batches/{batch_id}/roster", response_class=HTMLResponse)
 def upload_roster(
     request: Request,
@@ -123,7 +136,7 @@ def upload_roster(
 async def fix_roster(request: Request, batch_id: int) -> Response:
     """The corrected grid: rebuild the whole roster as CSV and upload it again."""
     form = await request.form(max_files=0, max_fields=20_000)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    fields = rostergrid.form_fields(form.multi_items())
     return await run_in_threadpool(_fix_roster, request, batch_id, fields)
 
 
