@@ -37,7 +37,7 @@ from .helpers import problems_of, row, write_csv
         ("sector", "배터리", "batteries"),
         ("sector", "AI·양자", "ai_quantum"),  # the projects page's label
         ("sector", "인공지능·양자", "ai_quantum"),  # the reports' label for the same code
-        ("h1b_petition_kind", "신분 변경", "change_of_status"),
+        ("h1b_petition_kind", "체류 자격 변경", "change_of_status"),
         # English labels, any case
         ("role", "Technician", "technician"),
         ("role", "TECHNICIAN", "technician"),
