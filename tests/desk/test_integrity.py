@@ -333,7 +333,7 @@ def test_the_passport_index_is_keyed_and_follows_a_key_rotation(
         before = dict(s.execute(select(Person.worker_id, Person.passport_index)).tuples().all())
     number = rows[0]["passport_number"]
     assert before[rows[0]["worker_id"]] == keyring().blind_indexes(number)[0]
-    assert number not in before[rows[0]["worker_id"]]
+    assert number not in str(before[rows[0]["worker_id"]])
 
     old = desk.settings.data_keys
     new = Fernet.generate_key().decode()
