@@ -155,6 +155,7 @@ class RefusedRowOut(BaseModel):
         "open_case | open_case_elsewhere | open_trip | same_person_in_roster"
     )
     case_id: int | None = Field(description="the existing open case, when the caller may see it")
+    worker_id: str = Field("", description="the row's worker id")
     message: str
 
 

@@ -157,14 +157,19 @@ class Refusal:
     code: str
     params: Mapping[str, str] = field(default_factory=dict)
     case_id: int | None = None
+    #: The row's worker id, so that a reader finds the person without the file at hand.
+    worker_id: str = ""
+
+    def reason(self, lang: str = "en") -> str:
+        """Why, without where (a list that shows row and column beside it)."""
+        return t(f"integrity.refused.{self.code}", lang, value=self.value, **self.params)
 
     def message(self, lang: str = "en") -> str:
         if self.row is None:
             where = t("roster.where.column", lang, column=self.column)
         else:
             where = t("roster.where.cell", lang, row=self.row, column=self.column)
-        body = t(f"integrity.refused.{self.code}", lang, value=self.value, **self.params)
-        return f"{where}: {body}"
+        return f"{where}: {self.reason(lang)}"
 
     def as_json(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -173,6 +178,7 @@ class Refusal:
             "value": self.value,
             "code": self.code,
             "case_id": self.case_id,
+            "worker_id": self.worker_id,
             "message": self.message(lang),
         }
 
@@ -414,7 +420,9 @@ def refusals(
     outside = {r.row for r in membership}
     inside = [r for r in rows if r.row not in outside]
     duplicates = _duplicates(actor, batch, filer, inside, session)
-    return sorted([*membership, *duplicates], key=lambda r: (r.row or 0, r.column))
+    workers = {r.row: r.worker_id for r in rows}
+    found = [replace(f, worker_id=workers.get(f.row, "")) for f in (*membership, *duplicates)]
+    return sorted(found, key=lambda r: (r.row or 0, r.column))
 
 
 def lock_identities(session: Session, sponsor_id: int, rows: Sequence[ScreeningResult]) -> None:
