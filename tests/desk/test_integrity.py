@@ -407,3 +407,46 @@ def _waiting_on_advisory_lock(desk: Desk) -> bool:
             text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
         ).scalar_one()
     return bool(waiting)
+
+
+# -- the migration -------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("keep_keyring")
+def test_the_migration_indexes_people_filed_before_it_and_goes_back(tmp_path: Any) -> None:
+    """Revision 0004_integrity adds the index column, fills it for the people already
+    stored (under the installed keys) and drops it again on downgrade."""
+    from alembic import command  # noqa: PLC0415 - this test only
+
+    from visadesk.desk.db import _alembic_config, make_engine, upgrade  # noqa: PLC0415
+
+    use_keys([Fernet.generate_key().decode()])
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organization (id, kind, name, created_at)"
+                " VALUES (1, 'sponsor', 'S', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO person (id, org_id, worker_id, family_name, given_name,"
+                " passport_number, created_at, updated_at)"
+                " VALUES (1, 1, 'W1', 'KIM', 'A', :p, '2026-01-01', '2026-01-01')"
+            ),
+            {"p": keyring().encrypt("m514 91227")},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        index = conn.execute(text("SELECT passport_index FROM person")).scalar_one()
+    assert index == keyring().blind_indexes("M51491227")[0]
+    config = _alembic_config(str(engine.url))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    with engine.connect() as conn:
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(person)"))]
+    assert "passport_index" not in columns
+    engine.dispose()
