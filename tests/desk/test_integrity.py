@@ -330,7 +330,7 @@ def test_the_passport_index_is_keyed_and_follows_a_key_rotation(
     rows = _own(2)
     assert _upload(client, world, batch, rows).status_code == 200
     with read_session(desk.sessions) as s:
-        before = dict(s.execute(select(Person.worker_id, Person.passport_index)).tuples().all())
+        before = {r[0]: r[1] for r in s.execute(select(Person.worker_id, Person.passport_index))}
     number = rows[0]["passport_number"]
     assert before[rows[0]["worker_id"]] == keyring().blind_indexes(number)[0]
     assert number not in str(before[rows[0]["worker_id"]])
@@ -341,7 +341,7 @@ def test_the_passport_index_is_keyed_and_follows_a_key_rotation(
         keys.rotate(s, [new, *old])
     use_keys([new])  # the old key dropped: only the rotated index can match now
     with read_session(desk.sessions) as s:
-        after = dict(s.execute(select(Person.worker_id, Person.passport_index)).tuples().all())
+        after = {r[0]: r[1] for r in s.execute(select(Person.worker_id, Person.passport_index))}
     assert after[rows[0]["worker_id"]] != before[rows[0]["worker_id"]]
     assert after[rows[0]["worker_id"]] == keyring().blind_indexes(number)[0]
     refused = _refused(_upload(client, world, hanbit_batch(desk, world, name="k2"), rows))
