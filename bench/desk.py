@@ -234,7 +234,12 @@ def upload_file(work: Path, rows: int) -> Path:
         write_synthetic(source, rows, 11)
         frame = pl.read_csv(source, infer_schema=False)
         buffer = io.BytesIO()
-        frame.with_columns(project=pl.lit(UPLOAD_PROJECT)).write_csv(buffer)
+        # The uploader's own staff: the synthetic sponsors and employers are organizations
+        # of the seeded desk, and a batch refuses another organization's staff.
+        blank = pl.lit(None, dtype=pl.String)
+        frame.with_columns(project=pl.lit(UPLOAD_PROJECT), sponsor=blank, employer=blank).write_csv(
+            buffer
+        )
         path.write_bytes(buffer.getvalue())
         source.unlink()
     return path
@@ -276,11 +281,17 @@ def _uploader(settings: Settings, number: int) -> tuple[str, int]:
 
 def upload(base: str, settings: Settings, path: Path, opts: Options) -> dict[str, Any]:
     """POST the roster into fresh batches ``repeats`` times; the seconds of each."""
-    data = path.read_bytes()
+    frame = pl.read_csv(path, infer_schema=False)
     runs: list[float] = []
     report: dict[str, Any] = {}
     for number in range(1, opts.repeats + 1):
         token, project_id = _uploader(settings, number)
+        # Other people each time: one person has one open case per trip, whoever files it.
+        buffer = io.BytesIO()
+        frame.with_columns(passport_number=pl.col("passport_number") + f"R{number}").write_csv(
+            buffer
+        )
+        data = buffer.getvalue()
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=base, headers=headers, timeout=600) as http:
             batch = http.post(

@@ -49,6 +49,7 @@ from sqlalchemy import (
 
 from visadesk.desk import accounts, directory
 from visadesk.desk.db import session_factory, write_session
+from visadesk.desk.integrity import passport_index
 from visadesk.desk.models import (
     Base,
     Batch,
@@ -444,6 +445,7 @@ def seed(  # noqa: PLR0915 - one pass over the tables, in foreign-key order
                     "name_ko": p["name_ko"],
                     "nationality": p["nationality"],
                     "passport_number": p["passport_number"],
+                    "passport_index": passport_index(p["passport_number"]),
                     "birth_date": p["birth_date"],
                     "created_at": now,
                     "updated_at": now,

@@ -429,7 +429,8 @@ def test_audit_and_logs_hold_no_personal_data(
             s, world.users["hanbit_admin"], project_id=world.projects["hanbit"], name="pii"
         ).id
     admin = world.auth("hanbit_admin")
-    for data in (rows, [{**r, "passport_number": "M00000001"} for r in rows]):  # and an update
+    changed = [{**r, "passport_number": f"M{i:08d}"} for i, r in enumerate(rows, 1)]
+    for data in (rows, changed):  # and an update
         hanbit = [r for r in data if r["employer"] == "Hanbit Energy Solutions"]
         r = client.post(
             f"/api/v1/batches/{batch}/roster",

@@ -184,7 +184,11 @@ def _roster(path: Path, rows: int) -> bytes:
     """``rows`` synthetic people, all filed for the batch's project."""
     raw = path.with_name("synthetic.csv")
     write_synthetic(raw, rows, seed=2027)
-    frame = pl.read_csv(raw, infer_schema=False).with_columns(pl.lit(PROJECT).alias("project"))
+    # The sponsor's own staff: a batch refuses rows naming another sponsor or organization.
+    blank = pl.lit(None, dtype=pl.String)
+    frame = pl.read_csv(raw, infer_schema=False).with_columns(
+        pl.lit(PROJECT).alias("project"), blank.alias("sponsor"), blank.alias("employer")
+    )
     frame.write_csv(path)
     return path.read_bytes()
 

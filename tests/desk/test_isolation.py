@@ -106,7 +106,9 @@ def tenants(desk: Desk, world: World) -> Tenants:
     _upload(desk, u["sejin_staff"], shared, sejin_rows)
     daeseong_rows = _employer(PROJECT_A, "Daeseong Precision Machinery")
     _upload(desk, u["daeseong_staff"], shared, daeseong_rows)
-    _upload(desk, u["daeseong_staff"], private, daeseong_rows)
+    # A later trip of the same people: one person has one open case per trip.
+    later = {"trip_start": "2028-06-01", "trip_end": "2028-06-10"}
+    _upload(desk, u["daeseong_staff"], private, [{**r, **later} for r in daeseong_rows])
     haeon_rows = _employer(PROJECT_B, "Haeon Marine Industries", 6)
     _upload(desk, u["haeon_admin"], b, haeon_rows[:3])
     kukje_rows = [

@@ -34,6 +34,9 @@ from visadesk.server import create_app
 
 HANBIT: str = "Hanbit GA Cell Plant"
 SEJIN: str = "Sejin Plant Engineering & Construction"
+#: Hanbit's other subcontractor: the web tests' batches do not invite it, so the sample's
+#: Hanbit rows they file leave its staff out (a batch refuses an uninvited employer's rows).
+DAESEONG: str = "Daeseong Precision Machinery"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -87,7 +90,7 @@ def browser_for(desk: Desk, world: World) -> Iterator[Callable[..., TestClient]]
         c.__exit__(None, None, None)
 
 
-def hanbit_rows(*, without: tuple[str, ...] = (SEJIN,)) -> list[dict[str, str]]:
+def hanbit_rows(*, without: tuple[str, ...] = (SEJIN, DAESEONG)) -> list[dict[str, str]]:
     """The sample roster's rows of the Hanbit project, less the named employers' staff."""
     return [r for r in roster_rows(HANBIT) if r["employer"] not in without]
 
@@ -96,7 +99,7 @@ def employer_rows(employer: str) -> list[dict[str, str]]:
     return [r for r in roster_rows(HANBIT) if r["employer"] == employer]
 
 
-def sample_xlsx(project: str = HANBIT, without: tuple[str, ...] = (SEJIN,)) -> bytes:
+def sample_xlsx(project: str = HANBIT, without: tuple[str, ...] = (SEJIN, DAESEONG)) -> bytes:
     """The bundled XLSX sample (Korean headers) cut down to one project's rows."""
     book = openpyxl.load_workbook(SAMPLE.with_suffix(".xlsx"))
     sheet = book.worksheets[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from visadesk.api import present
@@ -176,8 +176,20 @@ def upload_roster(
     file: Annotated[UploadFile, File(description="CSV, XLSX, Parquet or JSON roster")],
     me: Caller,
     desk: DeskDep,
+    lang: Lang,
+    skip_refused: Annotated[
+        bool,
+        Form(description="file the rows that belong and list the refused ones (default: none)"),
+    ] = False,
 ) -> dict[str, Any]:
     """Validate, screen and store a roster into the batch: all rows or none.
+
+    A row that does not belong in the batch (another organization's staff, a person
+    with an open case for an overlapping trip) refuses the roster: 422
+    ``roster_refused``, each refused cell a detail (row, column, value, code,
+    ``case_id`` of the existing case when the caller may see it, message). With
+    ``skip_refused`` the other rows are filed and the refused ones listed in
+    ``refused_rows``.
 
     Re-uploading updates people and trips by ``worker_id``; it never duplicates.
     The file is read and screened before the write transaction begins (no write
@@ -187,7 +199,8 @@ def upload_roster(
         uploads.read_upload(file.file, desk.settings.max_upload_bytes),
         file.filename or "roster.csv",
     )
-    return uploads.file_roster(desk, me, batch_id, roster).as_json()
+    report = uploads.file_roster(desk, me, batch_id, roster, skip_refused=skip_refused)
+    return report.as_json(lang)
 
 
 @router.post("/batches/{batch_id}/submit", response_model=SubmitOut, tags=["batches"])

@@ -146,6 +146,19 @@ class InviteIn(Strict):
     org_id: RowId
 
 
+class RefusedRowOut(BaseModel):
+    row: int | None
+    column: str
+    value: str = Field(description="masked where sensitive (passport number)")
+    code: str = Field(
+        description="employer_not_in_batch | employer_not_filer | sponsor_not_batch | "
+        "open_case | open_case_elsewhere | open_trip | same_person_in_roster"
+    )
+    case_id: int | None = Field(description="the existing open case, when the caller may see it")
+    worker_id: str = Field("", description="the row's worker id")
+    message: str
+
+
 class UploadOut(BaseModel):
     batch_id: int
     rows: int
@@ -156,6 +169,10 @@ class UploadOut(BaseModel):
     engine: str
     statuses: dict[str, dict[str, int]]
     no_case: list[str]
+    refused: int = Field(0, description="rows left out (skip_refused)")
+    refused_rows: list[RefusedRowOut] = Field(
+        default_factory=list, description="one entry per refused cell, in row order"
+    )
 
 
 class SubmitOut(BaseModel):

@@ -10,8 +10,11 @@ ORM; the keyring is installed once per process by :func:`use_keys`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import String
@@ -20,7 +23,10 @@ from sqlalchemy.types import TypeDecorator
 
 from visadesk.roster.sensitive import mask_value
 
-__all__ = ["DataKeyError", "Encrypted", "Keyring", "mask", "use_keys"]
+__all__ = ["DataKeyError", "Encrypted", "Keyring", "keyring", "mask", "use_keys"]
+
+#: What a data key is stretched with into the key of the blind indexes (never the key itself).
+_INDEX_LABEL: Final = b"visadesk blind index v1"
 
 
 class DataKeyError(RuntimeError):
@@ -35,6 +41,21 @@ class Keyring:
             self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
         except ValueError as error:
             raise DataKeyError(f"a data key is not a valid Fernet key: {error}") from None
+        self._index_keys = [
+            hmac.new(base64.urlsafe_b64decode(k.encode()), _INDEX_LABEL, hashlib.sha256).digest()
+            for k in keys
+        ]
+
+    def blind_indexes(self, value: str) -> tuple[str, ...]:
+        """HMAC-SHA256 of ``value`` (hex) under each data key's index key, newest first.
+
+        A value stored encrypted cannot be compared in SQL; its blind index can: the
+        first is what is written, all of them are what a lookup matches (a row indexed
+        before the newest key was put first still matches until the rotation
+        re-indexes it: :func:`visadesk.desk.keys.rotate`).
+        """
+        data = value.encode()
+        return tuple(hmac.new(k, data, hashlib.sha256).hexdigest() for k in self._index_keys)
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()

@@ -34,5 +34,9 @@ class DeskError(Exception):
     def message(self, lang: str = "en") -> str:
         return t(f"desk.error.{self.code}", lang, **self.params)
 
+    def details_in(self, lang: str) -> list[Mapping[str, Any]]:
+        """The details, in ``lang`` where they hold words (a subclass may say so)."""
+        return self.details
+
     def __str__(self) -> str:
         return self.message("en")

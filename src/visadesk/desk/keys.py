@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from visadesk.desk import audit
 from visadesk.desk.crypto import DataKeyError, Encrypted, Keyring
+from visadesk.desk.integrity import reindex_connection
 from visadesk.desk.locking import locked
 from visadesk.desk.models import Base
 
@@ -89,6 +90,8 @@ def rotate(session: Session, keys: Sequence[str]) -> RotationReport:
         )
         for first in range(0, len(updates), CHUNK):
             session.execute(statement, updates[first : first + CHUNK])
+    # The passport numbers' blind indexes follow the newest key too.
+    reindex_connection(session.connection(), keyring)
     audit.append(
         session,
         actor_id=None,

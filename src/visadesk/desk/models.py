@@ -189,6 +189,9 @@ class Person(Base):
     birth_date: Mapped[str | None] = mapped_column(Encrypted(400))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: The passport number's blind index (:meth:`~visadesk.desk.crypto.Keyring.blind_indexes`,
+    #: normalized by :func:`visadesk.desk.integrity.passport_key`): one person across filers.
+    passport_index: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Batch(Base):

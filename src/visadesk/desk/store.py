@@ -19,6 +19,7 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from visadesk.desk.authz import Principal
+from visadesk.desk.integrity import passport_index
 from visadesk.desk.models import Base, Batch, Case, CaseEvent, Person, Project, Screening, Trip
 from visadesk.desk.screenings import (
     NO_CASE,
@@ -182,18 +183,23 @@ def _store_people(session: Session, stored: _Stored, results: Sequence[Screening
     new = []
     for r in results:
         person = stored.people.get(r.worker_id)
+        values = person_values(r.facts)
+        index = passport_index(values["passport_number"])
         if person is None:
             new.append(
                 {
                     "org_id": stored.home.org_id,
                     "worker_id": r.worker_id,
-                    **person_values(r.facts),
+                    **values,
+                    "passport_index": index,
                     "created_at": stored.now,
                     "updated_at": stored.now,
                 }
             )
         else:
             set_person(person, r.facts)
+            if person.passport_index != index:
+                person.passport_index = index
     session.flush()
     stored.person_ids = {p.worker_id: p.id for p in stored.people.values()}
     stored.person_ids.update(_insert(session, Person, new, "worker_id"))

@@ -11,6 +11,12 @@ untrusted file is parsed (:func:`file_roster` does the three steps in order).
 Uploads are idempotent by ``worker_id``: a person already filed by the same
 organization is updated, and their trip in the batch is updated, never
 duplicated.
+
+Rows that do not belong in the batch (another organization's staff, a person
+who already has an open case for an overlapping trip: :mod:`visadesk.desk.integrity`)
+refuse the whole roster (422 ``roster_refused``, every refused row listed), unless
+the uploader chose to file the valid rows (``skip_refused``): then the others are
+filed and the report lists the refused ones.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from visadesk.desk.bounded import Budget, read_bounded
 from visadesk.desk.config import Settings
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.integrity import Refusal, RowsRefusedError, lock_identities, refusals
 from visadesk.desk.models import Project, utcnow
 from visadesk.desk.projects import ensure_open, filer_of, get_batch, lock_organization
 from visadesk.desk.store import store
@@ -96,8 +103,11 @@ class UploadReport:
     engine: str = "case"
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)
     no_case: list[str] = field(default_factory=list)
+    #: Rows left out (``skip_refused``), and why: one entry per refused cell.
+    refused: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, lang: str = "en") -> dict[str, Any]:
         return {
             "batch_id": self.batch_id,
             "rows": self.rows,
@@ -108,6 +118,8 @@ class UploadReport:
             "engine": self.engine,
             "statuses": self.statuses,
             "no_case": self.no_case,
+            "refused": self.refused,
+            "refused_rows": [r.as_json(lang) for r in self.refusals],
         }
 
 
@@ -210,8 +222,13 @@ def upload_roster(
     policy: Policy,
     as_of: dt.date,
     prepared: PreparedUpload | None = None,
+    skip_refused: bool = False,
 ) -> UploadReport:
     """Validate, screen and store a roster file into a batch, all or nothing.
+
+    Rows that do not belong in the batch (:func:`visadesk.desk.integrity.refusals`)
+    refuse the roster (:class:`~visadesk.desk.integrity.RowsRefusedError`), or, with
+    ``skip_refused``, are left out and listed in the report.
 
     With ``prepared`` (from :func:`prepare_upload`, called before the session's
     write transaction began) the file is not read again.
@@ -235,11 +252,17 @@ def upload_roster(
     if problems:
         raise RosterError(problems, source=filename)
     _check_storable(results)
+    lock_identities(session, batch.sponsor_id, results)
+    found = refusals(session, actor, batch, filer, results)
+    if found and not skip_refused:
+        raise RowsRefusedError(found, rows=len(results))
+    left_out = {r.row for r in found}
+    filed = [r for r in results if r.row not in left_out]
     counts = store(
         session,
         actor,
         batch,
-        results,
+        filed,
         filer=filer,
         project=project,
         policy=policy,
@@ -256,8 +279,11 @@ def upload_roster(
         engine=prepared.engine,
         statuses=counts.statuses,
         no_case=counts.no_case,
+        refused=len(left_out),
+        refusals=found,
     )
-    data_logged = {k: v for k, v in report.as_json().items() if k not in {"no_case", "statuses"}}
+    hidden = {"no_case", "statuses", "refused_rows"}
+    data_logged = {k: v for k, v in report.as_json().items() if k not in hidden}
     audit.record(session, actor, "batch.roster_upload", "batch", batch.id, **data_logged)
     return report
 
@@ -279,10 +305,18 @@ class Filing(Protocol):
     def today(self) -> Callable[[], dt.date]: ...
 
 
-def file_roster(desk: Filing, actor: Principal, batch_id: int, roster: RosterFile) -> UploadReport:
+def file_roster(
+    desk: Filing,
+    actor: Principal,
+    batch_id: int,
+    roster: RosterFile,
+    *,
+    skip_refused: bool = False,
+) -> UploadReport:
     """File a roster into a batch, in three steps: refuse early an upload the caller may
     not make (a read transaction), read and screen the file within the desk's limits and
-    roster budget (no transaction), then store it (one write transaction)."""
+    roster budget (no transaction), then store it (one write transaction); with
+    ``skip_refused`` the rows that do not belong are left out instead of refusing it."""
     as_of = desk.today()
     with read_session(desk.sessions) as session:
         upload_target(session, actor, batch_id)
@@ -303,4 +337,5 @@ def file_roster(desk: Filing, actor: Principal, batch_id: int, roster: RosterFil
             policy=desk.policy,
             as_of=as_of,
             prepared=prepared,
+            skip_refused=skip_refused,
         )

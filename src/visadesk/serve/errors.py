@@ -92,7 +92,9 @@ def failure(request: Request, exc: Exception) -> Failure:
         case DeskError():
             seconds = exc.params.get("seconds")
             retry = int(str(seconds or _DEFAULT_RETRY)) if exc.status == 429 else None
-            return Failure(exc.status, exc.code, exc.message(lang), tuple(exc.details), retry)
+            return Failure(
+                exc.status, exc.code, exc.message(lang), tuple(exc.details_in(lang)), retry
+            )
         case RosterError():
             return _roster(exc, lang)
         case RequestValidationError():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Final
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +20,7 @@ from visadesk.desk import rostertemplate, uploads
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
+from visadesk.desk.integrity import RowsRefusedError
 from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
 from visadesk.roster.model import RosterError
@@ -41,14 +42,21 @@ def _pending(desk: Desk) -> rostergrid.PendingStore:
 
 
 def _upload(
-    request: Request, user: Principal, batch_id: int, roster: uploads.RosterFile
+    request: Request,
+    user: Principal,
+    batch_id: int,
+    roster: uploads.RosterFile,
+    *,
+    skip_refused: bool = False,
 ) -> Response:
     """File the roster; success shows the batch with the report, refusal the problems."""
     desk = desk_of(request)
     try:
-        report = uploads.file_roster(desk, user, batch_id, roster)
+        report = uploads.file_roster(desk, user, batch_id, roster, skip_refused=skip_refused)
     except RosterError as refused:
         return _problems_page(request, user, batch_id=batch_id, refused=refused, roster=roster)
+    except RowsRefusedError as error:
+        return _refused_page(request, user, batch_id=batch_id, error=error, roster=roster)
     except DeskError as error:
         message = error.message(lang_of(request))
         return batch_page(request, user, batch_id, error=message, status=error.status)
@@ -113,12 +121,37 @@ def roster_template(request: Request) -> Response:
     )
 
 
+def _refused_page(
+    request: Request,
+    user: Principal,
+    *,
+    batch_id: int,
+    error: RowsRefusedError,
+    roster: uploads.RosterFile,
+) -> Response:
+    """Rows that do not belong in the batch: each with its reason, nothing filed."""
+    desk = desk_of(request)
+    with read_session(desk.sessions) as session:
+        context = batch_context(session, desk, user, batch_id)
+        return render(
+            request,
+            "roster_refused.html",
+            status_code=error.status,
+            canonical_url=f"/batches/{batch_id}",
+            message=error.message(lang_of(request)),
+            refusals=error.refusals[:MAX_PROBLEMS],
+            filename=PurePath(roster.filename.replace("\\", "/")).name,
+            **context,
+        )
+
+
 @router.post("/batches/{batch_id}/roster", response_class=HTMLResponse)
 def upload_roster(
     request: Request,
     batch_id: int,
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Csrf = "",
+    skip_refused: Annotated[bool, Form()] = False,
 ) -> Response:
     user = require_user(request)
     check_csrf(request, csrf_token)
@@ -129,7 +162,8 @@ def upload_roster(
     except DeskError as error:
         message = error.message(lang_of(request))
         return batch_page(request, user, batch_id, error=message, status=error.status)
-    return _upload(request, user, batch_id, uploads.RosterFile(data, file.filename))
+    roster = uploads.RosterFile(data, file.filename)
+    return _upload(request, user, batch_id, roster, skip_refused=skip_refused)
 
 
 @router.post("/batches/{batch_id}/roster/fix", response_class=HTMLResponse)
