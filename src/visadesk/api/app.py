@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 
 from visadesk.api.accounts_routes import router as accounts_router
 from visadesk.api.cases_routes import router as cases_router
+from visadesk.api.docreq_routes import router as docreq_router
 from visadesk.api.routes import router
 from visadesk.serve.request import get_desk
 
@@ -35,4 +36,4 @@ async def health(request: Request) -> dict[str, str]:
 
 
 #: The API's routers, in the order they are put on the app.
-ROUTERS: Final = (service, router, cases_router, accounts_router)
+ROUTERS: Final = (service, router, cases_router, accounts_router, docreq_router)

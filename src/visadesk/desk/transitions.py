@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import audit
+from visadesk.desk import audit, docrequests, notifications
 from visadesk.desk.authz import Principal, require
 from visadesk.desk.cases import get_case
 from visadesk.desk.documents import missing_documents
@@ -141,8 +141,9 @@ def _take(
     rules: Rules,
     now: dt.datetime,
 ) -> None:
-    """Check ``step``'s guards on ``case``, then take it: one event, one audit entry."""
-    _guards(session, case, step, move, rules)
+    """Check ``step``'s guards on ``case``, then take it: one event, one audit entry, and
+    the notifications the move sends (:func:`visadesk.desk.notifications.case_moved`)."""
+    _guards(session, actor, case, step, move, rules)
     source, target = case.state, step.target
     case.state = target
     case.version += 1
@@ -165,9 +166,12 @@ def _take(
     flush_versioned(session, case)
     moved = {"from": source, "to": target}
     audit.record(session, actor, "case.transition", "case", case.id, **moved)
+    notifications.case_moved(session, actor, case, source, target)
 
 
-def _guards(session: Session, case: Case, step: Transition, move: Move, rules: Rules) -> None:
+def _guards(  # noqa: PLR0917 - the guards read all of these
+    session: Session, actor: Principal, case: Case, step: Transition, move: Move, rules: Rules
+) -> None:
     for guard in step.guards:
         if guard == "interview_time":
             if move.interview_at is None:
@@ -181,6 +185,8 @@ def _guards(session: Session, case: Case, step: Transition, move: Move, rules: R
                 raise DeskError("documents_missing", 409, kinds=", ".join(missing))
         elif guard == "annotation":
             _annotate(session, case, rules.policy)
+        elif guard == "requested_items":
+            docrequests.require_items(session, actor, case, rules.checklist)
 
 
 def _annotate(session: Session, case: Case, policy: Policy) -> None:

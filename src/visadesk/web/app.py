@@ -22,7 +22,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from visadesk.i18n import LANGUAGES, t
 from visadesk.serve.errors import Failure
 from visadesk.serve.request import LANG_COOKIE, is_page, request_lang
-from visadesk.web import accounts, batches, casework, projects, reports, rosters, session
+from visadesk.web import (
+    accounts,
+    batches,
+    casework,
+    docreq,
+    projects,
+    reports,
+    rosters,
+    session,
+)
 from visadesk.web.templating import LoginRequired, is_htmx, render
 
 __all__ = ["ROUTERS", "PageHeaders", "error_page", "login_required", "static_files"]
@@ -41,6 +50,7 @@ ROUTERS: Final = (
     batches.router,
     rosters.router,
     casework.router,
+    docreq.router,
     accounts.router,
     reports.router,
 )

@@ -30,6 +30,7 @@ from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
 from visadesk.desk.workflow import STATES
 from visadesk.roster.schema import SECTORS
 from visadesk.web import views
+from visadesk.web.docreq_parts import case_parts
 from visadesk.web.forms import Csrf, Page, redirect, submit
 from visadesk.web.templating import (
     KST,
@@ -202,6 +203,7 @@ def _case_context(
         "annotation": case.annotation_ko
         if lang == "ko" and case.annotation_ko
         else case.annotation_en,
+        **case_parts(session, user, case, desk.checklist, checklist),
     }
 
 
@@ -328,7 +330,14 @@ def review_document(
         case_id = documents.get_document(session, user, document_id).case_id
     try:
         with write_session(desk.sessions) as session:
-            documents.review(session, user, document_id, status=status, comment=comment.strip())
+            documents.review(
+                session,
+                user,
+                document_id,
+                status=status,
+                comment=comment.strip(),
+                checklist=desk.checklist,
+            )
     except DeskError as refused:
         error = refused
     if is_htmx(request):
