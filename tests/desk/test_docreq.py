@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from tests.desk.fixtures import (
     PDF,
@@ -24,7 +26,7 @@ from tests.desk.fixtures import (
     hanbit_batch,
 )
 from visadesk.desk import audit, documents, filetypes, notifications, transitions
-from visadesk.desk.db import read_session, write_session
+from visadesk.desk.db import _alembic_config, make_engine, read_session, upgrade, write_session
 from visadesk.desk.models import AuditEntry, Case, Notification, Trip
 from visadesk.desk.runtime import Desk
 from visadesk.i18n import catalog, t
@@ -471,3 +473,23 @@ def test_every_file_kind_has_words_in_both_languages() -> None:
     for message in notifications.MESSAGES:
         for lang in ("en", "ko"):
             assert f"notify.{message}" in catalog(lang)
+
+
+# -- the migration -------------------------------------------------------------------------------
+
+
+def test_the_docreq_migration_goes_down_and_up_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'steps.db'}")
+    mine = {"document_request", "document_request_item", "notification"}
+    try:
+        upgrade(engine, "0004_docreq")
+        assert mine <= set(inspect(engine).get_table_names())
+        config = _alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0003")
+        assert not mine & set(inspect(engine).get_table_names())
+        upgrade(engine, "0004_docreq")
+        assert mine <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
