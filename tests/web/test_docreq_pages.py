@@ -77,6 +77,10 @@ def test_requested_items_show_their_state_in_words_and_the_progress(
     page = sponsor.get(f"/cases/{case_id}")
     items = re.findall(r'data-kind="([^"]+)" data-state="([^"]+)"', page.text)
     assert items == [(first, "awaiting_review"), (second, "not_uploaded")]
+    # The checklist itself says each item's state too.
+    tags = re.compile(r'data-kind="([^"]+)">\s*<h3>.*?data-state="([^"]+)"', re.S)
+    checklist = dict(tags.findall(page.text))
+    assert (checklist[first], checklist[second]) == ("awaiting_review", "not_uploaded")
     # The two states differ in words, not only in colour.
     assert t("docreq.state.awaiting_review", lang) in page.text
     assert t("docreq.state.not_uploaded", lang) in page.text

@@ -259,6 +259,8 @@ class ChecklistItemOut(BaseModel):
     verify: str | None
     uploads: list[int]
     accepted: bool
+    #: not_uploaded | awaiting_review | accepted | rejected (the latest upload's)
+    state: str
 
 
 class DocumentOut(BaseModel):

@@ -48,6 +48,7 @@ __all__ = [
     "open_request",
     "request_view",
     "require_items",
+    "state_of",
     "todo",
 ]
 
@@ -143,6 +144,11 @@ class RequestedItemsMissingError(DeskError):
         )
 
 
+def state_of(latest: Document | None) -> ItemState:
+    """An item's state from its latest upload (``None``: nothing uploaded)."""
+    return _BY_STATUS.get(latest.status, "not_uploaded") if latest else "not_uploaded"
+
+
 def open_request(session: Session, case: Case, *, lock: bool = False) -> DocumentRequest | None:
     """The case's open request, if any."""
     stmt = select(DocumentRequest).where(
@@ -186,7 +192,7 @@ def _view(
     views = []
     for item in _items(session, request):
         doc = latest.get(item.kind)
-        state: ItemState = _BY_STATUS.get(doc.status, "not_uploaded") if doc else "not_uploaded"
+        state = state_of(doc)
         if item.label:
             title_en = title_ko = item.label
         else:

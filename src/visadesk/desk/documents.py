@@ -73,7 +73,8 @@ def uploads_of(session: Session, case: Case) -> list[Document]:
 def checklist_with_uploads(
     session: Session, case: Case, checklist: Checklist, lang: str
 ) -> list[dict[str, Any]]:
-    """The case's checklist in ``lang``, each item with its uploads (oldest first)."""
+    """The case's checklist in ``lang``, each item with its uploads (oldest first) and its
+    state (:data:`visadesk.desk.docrequests.ItemState`, from the latest upload)."""
     uploads = uploads_of(session, case)
     out = []
     for item in case_checklist(session, case, checklist):
@@ -89,6 +90,8 @@ def checklist_with_uploads(
                 "verify": item.verify,
                 "uploads": mine,
                 "accepted": any(d.status == "accepted" for d in mine),
+                # not_uploaded | awaiting_review | accepted | rejected: the latest upload's
+                "state": docrequests.state_of(mine[-1] if mine else None),
             }
         )
     return out
