@@ -275,7 +275,7 @@ def todo(session: Session, actor: Principal, checklist: Checklist) -> list[ToDo]
         actor,
     ).order_by(DocumentRequest.requested_at, DocumentRequest.id)
     out = []
-    for case, request in session.execute(stmt).tuples():
+    for case, request in session.execute(stmt):
         trip = session.get_one(Trip, case.trip_id)
         person = trip.person
         out.append(
