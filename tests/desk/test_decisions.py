@@ -372,10 +372,10 @@ def test_the_preview_is_the_sponsors_admins(client: TestClient, desk: Desk, worl
 
 
 def test_the_decisions_migration_goes_up_and_down(tmp_path: Path) -> None:
-    """``0004_decisions`` adds ``case_refusal`` and takes it away again (reversible)."""
+    """``0004`` adds ``case_refusal`` and takes it away again (reversible)."""
     engine = create_engine(f"sqlite:///{tmp_path / 'desk.db'}")
     try:
-        db.upgrade(engine, "0004_decisions")
+        db.upgrade(engine, "0004")
         assert "case_refusal" in inspect(engine).get_table_names()
         config = db._alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as conn:
@@ -383,7 +383,7 @@ def test_the_decisions_migration_goes_up_and_down(tmp_path: Path) -> None:
             command.downgrade(config, "0003")
         assert "case_refusal" not in inspect(engine).get_table_names()
         assert db.current_revision(engine) == "0003"
-        db.upgrade(engine, "0004_decisions")
-        assert db.current_revision(engine) == "0004_decisions"
+        db.upgrade(engine, "0004")
+        assert db.current_revision(engine) == "0004"
     finally:
         engine.dispose()

@@ -414,7 +414,7 @@ def _waiting_on_advisory_lock(desk: Desk) -> bool:
 
 @pytest.mark.usefixtures("keep_keyring")
 def test_the_migration_indexes_people_filed_before_it_and_goes_back(tmp_path: Any) -> None:
-    """Revision 0004_integrity adds the index column, fills it for the people already
+    """Revision 0006 adds the index column, fills it for the people already
     stored (under the installed keys) and drops it again on downgrade."""
     from alembic import command  # noqa: PLC0415 - this test only
 
@@ -422,7 +422,7 @@ def test_the_migration_indexes_people_filed_before_it_and_goes_back(tmp_path: An
 
     use_keys([Fernet.generate_key().decode()])
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0004_queue")  # the revision before it
+    upgrade(engine, "0005")  # the revision before it
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -445,7 +445,7 @@ def test_the_migration_indexes_people_filed_before_it_and_goes_back(tmp_path: An
     config = _alembic_config(str(engine.url))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0004_queue")
+        command.downgrade(config, "0005")
     with engine.connect() as conn:
         columns = [row[1] for row in conn.execute(text("PRAGMA table_info(person)"))]
     assert "passport_index" not in columns

@@ -25,10 +25,27 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.desk.fixtures import PASSWORD, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import accounts, documents, projects, screenings, tokens, uploads
+from visadesk.desk import (
+    accounts,
+    documents,
+    notifications,
+    projects,
+    screenings,
+    tokens,
+    uploads,
+)
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import read_session, write_session
-from visadesk.desk.models import AuditHead, Base, Batch, BatchMember, Case, Document, Trip
+from visadesk.desk.models import (
+    AuditHead,
+    Base,
+    Batch,
+    BatchMember,
+    Case,
+    Document,
+    Notification,
+    Trip,
+)
 from visadesk.desk.runtime import Desk
 from visadesk.serve.request import CSRF_HEADER, SESSION_COOKIE
 
@@ -52,6 +69,7 @@ class Tenants:
     cases: dict[str, int] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=dict)
     doc_kind: str = ""
+    notes: list[int] = field(default_factory=list)  # notifications to Hanbit's users
 
 
 def _employer(project: str, employer: str, limit: int = 4) -> list[dict[str, str]]:
@@ -142,6 +160,14 @@ def tenants(desk: Desk, world: World) -> Tenants:
         # An annotation, so that reading it would succeed if the scope let it through.
         for key in ("hanbit", "daeseong"):
             s.get_one(Case, t.cases[key]).annotation_en = "B-1 | annotation"
+        # Notifications (desk.notifications) to the filers of Hanbit's and Daeseong's cases.
+        for key in ("hanbit", "daeseong"):
+            case = s.get_one(Case, t.cases[key])
+            notifications.notify(
+                s, None, notifications.filers_of(s, case), "documents_requested", case
+            )
+        s.flush()
+        t.notes = list(s.scalars(select(Notification.id).order_by(Notification.id)))
     return t
 
 
@@ -161,6 +187,7 @@ def _targets(world: World, t: Tenants) -> dict[str, dict[str, list[int]]]:
             world.users[k].user_id
             for k in ("hanbit_admin", "hanbit_staff", "sejin_staff", "daeseong_staff")
         ],
+        "notification_id": t.notes,
     }
     # Sejin works in the shared batch of the same project: it sees the project, the
     # batch and its sponsor, never Daeseong's or Hanbit's own staff.
@@ -172,6 +199,7 @@ def _targets(world: World, t: Tenants) -> dict[str, dict[str, list[int]]]:
         "case_id": [t.cases["hanbit"], t.cases["daeseong"]],
         "document_id": [t.docs["hanbit"], t.docs["daeseong"]],
         "user_id": [world.users[k].user_id for k in ("hanbit_staff", "daeseong_staff")],
+        "notification_id": t.notes,
     }
     return {"haeon_admin": outsider, "kukje_staff": outsider, "sejin_staff": sibling}
 
@@ -273,6 +301,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/cases/{case_id}/traveller"): Rule(_none, page=True),
     ("GET", "/cases/{case_id}/traveller.pdf"): Rule(_none, page=True),
     ("POST", "/documents/{document_id}/review"): Rule(_form(status="accepted"), page=True),
+    # Document requests and notifications (issue #12): a notification is its user's only.
+    ("POST", f"{API}/cases/{{case_id}}/document-requests"): Rule(
+        lambda _w, t: {"json": {"kinds": [t.doc_kind]}}
+    ),
+    ("GET", f"{API}/cases/{{case_id}}/document-requests"): Rule(_none),
+    ("POST", f"{API}/notifications/{{notification_id}}/read"): Rule(_none),
+    ("POST", "/cases/{case_id}/document-request"): Rule(
+        lambda _w, t: {"data": {"kinds": [t.doc_kind]}}, page=True
+    ),
+    ("POST", "/notifications/{notification_id}/read"): Rule(_none, page=True),
     # Account management (issue #9): a role without it is refused whatever the id (403,
     # the same for a missing user); an admin reaches only its own tenant's users.
     ("POST", f"{API}/users/{{user_id}}/disable"): Rule(_none),

@@ -466,7 +466,7 @@ def test_export_csv_follows_the_filters_and_the_sponsors_scope(
 # -- the migration ------------------------------------------------------------------------------
 
 
-def test_migration_0004_queue_goes_down_and_up_again(tmp_path: Path) -> None:
+def test_migration_0005_goes_down_and_up_again(tmp_path: Path) -> None:
     from alembic import command  # noqa: PLC0415 - only this test drives alembic itself
 
     from visadesk.desk.db import _alembic_config, make_engine, upgrade  # noqa: PLC0415
@@ -482,7 +482,7 @@ def test_migration_0004_queue_goes_down_and_up_again(tmp_path: Path) -> None:
         config = _alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.downgrade(config, "0004_decisions")  # the revision before it
+            command.downgrade(config, "0004")  # the revision before it
         assert "assignee_id" not in columns()
         upgrade(engine)
         assert "assignee_id" in columns()

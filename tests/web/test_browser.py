@@ -274,7 +274,12 @@ def test_officer_moves_a_case_to_issued(  # noqa: PLR0915 - one journey
         expect(page.get_by_test_id("flash")).to_have_text(t("web.flash.moved", lang))
 
     step(officer, "in_review")
-    step(officer, "documents_requested", **{"#comment": "Please send the documents."})
+    # A request is the checklist's items ticked (web/docreq.py), not a comment.
+    for kind in required:
+        officer.locator(f"#req-{kind}").check()
+    officer.fill("#docreq-note", "Please send the documents.")
+    officer.get_by_test_id("docreq-submit").click()
+    expect(officer.get_by_test_id("flash")).to_have_text(t("web.flash.requested_documents", lang))
 
     sponsor = new_page(browser, contexts)
     log_in(sponsor, live, "hanbit_admin", lang)

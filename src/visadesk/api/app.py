@@ -16,6 +16,7 @@ from visadesk.api.accounts_routes import router as accounts_router
 from visadesk.api.audit_routes import router as audit_router
 from visadesk.api.cases_routes import router as cases_router
 from visadesk.api.decisions_routes import router as decisions_router
+from visadesk.api.docreq_routes import router as docreq_router
 from visadesk.api.queue_routes import router as queue_router
 from visadesk.api.routes import router
 from visadesk.api.workbook_routes import router as workbook_router
@@ -49,4 +50,5 @@ ROUTERS: Final = (
     workbook_router,
     audit_router,
     decisions_router,
+    docreq_router,
 )

@@ -199,9 +199,11 @@ def document_content(document_id: PathId, me: Caller, db: ReadDB, desk: DeskDep)
     "/documents/{document_id}/review", response_model=schemas.DocumentOut, tags=["documents"]
 )
 def review_document(
-    document_id: PathId, body: schemas.ReviewIn, me: Caller, db: WriteDB
+    document_id: PathId, body: schemas.ReviewIn, me: Caller, db: WriteDB, desk: DeskDep
 ) -> dict[str, Any]:
-    doc = documents.review(db, me, document_id, status=body.status, comment=body.comment)
+    doc = documents.review(
+        db, me, document_id, status=body.status, comment=body.comment, checklist=desk.checklist
+    )
     return present.document_out(doc)
 
 

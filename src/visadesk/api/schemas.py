@@ -22,7 +22,7 @@ from visadesk.roster.schema import Sector
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 #: Body fields whose text may span lines: tab and line breaks are allowed there.
-MULTILINE_FIELDS: Final = frozenset({"comment"})
+MULTILINE_FIELDS: Final = frozenset({"comment", "note"})
 
 
 class Strict(BaseModel):
@@ -317,6 +317,8 @@ class ChecklistItemOut(BaseModel):
     verify: str | None
     uploads: list[int]
     accepted: bool
+    #: not_uploaded | awaiting_review | accepted | rejected (the latest upload's)
+    state: str
 
 
 class DocumentOut(BaseModel):
@@ -476,6 +478,67 @@ class BulkIn(Strict):
 class BulkOut(BaseModel):
     action: str
     case_ids: list[int]
+
+
+# -- document requests and notifications (desk.requesting, desk.docrequests, notifications) --
+
+
+class DocumentRequestIn(Strict):
+    """The items an officer ticks on the case's checklist, other items in words, a note."""
+
+    kinds: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=100
+    )
+    extras: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10)
+    note: str = Field(default="", max_length=2000)
+    version: int | None = None
+
+
+class RequestItemOut(BaseModel):
+    kind: str
+    title: str
+    extra: bool
+    #: not_uploaded | awaiting_review | accepted | rejected
+    state: str
+    reason: str
+    document_id: int | None
+
+
+class DocumentRequestOut(BaseModel):
+    request_id: int
+    case_id: int
+    note: str
+    requested_at: dt.datetime
+    uploaded: int
+    accepted: int
+    total: int
+    #: "2 of 3 uploaded", in the request's language
+    progress: str
+    items: list[RequestItemOut]
+
+
+class ToDoOut(BaseModel):
+    case_id: int
+    worker_id: str
+    category: str
+    state: str
+    request: DocumentRequestOut
+
+
+class NotificationOut(BaseModel):
+    id: int
+    case_id: int | None
+    #: the message id (``notify.<message>`` in the catalogs) and its parameters
+    message: str
+    params: dict[str, Any]
+    #: the message in the request's language
+    text: str
+    created_at: dt.datetime
+    read: bool
+
+
+class UnreadOut(BaseModel):
+    unread: int
 
 
 TransitionIn.model_rebuild()

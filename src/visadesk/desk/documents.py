@@ -20,10 +20,11 @@ from typing import Any, Final, Literal, get_args
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import audit
+from visadesk.desk import audit, docrequests, notifications
 from visadesk.desk.authz import Principal, require, scope_documents
 from visadesk.desk.cases import get_case
 from visadesk.desk.errors import DeskError
+from visadesk.desk.filetypes import ACCEPTED, media_type
 from visadesk.desk.locking import locked
 from visadesk.desk.models import Case, Document, Trip, utcnow
 from visadesk.desk.private import FILE_MODE, private_dir
@@ -51,19 +52,8 @@ MAX_DOCUMENT_BYTES: Final = 10 * 1024 * 1024
 #: What a desk officer's review of an upload may say.
 Review = Literal["accepted", "rejected"]
 REVIEWS: Final[tuple[Review, ...]] = get_args(Review)
-#: content type -> the bytes such a file starts with
-ALLOWED_TYPES: Final = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-
-
-def _sniff(data: bytes) -> str | None:
-    for content_type, magics in ALLOWED_TYPES.items():
-        if any(data.startswith(m) for m in magics):
-            return content_type
-    return None
+#: content type -> the bytes such a file starts with (:mod:`visadesk.desk.filetypes`)
+ALLOWED_TYPES: Final = ACCEPTED
 
 
 def case_checklist(session: Session, case: Case, checklist: Checklist) -> tuple[DocumentItem, ...]:
@@ -83,7 +73,8 @@ def uploads_of(session: Session, case: Case) -> list[Document]:
 def checklist_with_uploads(
     session: Session, case: Case, checklist: Checklist, lang: str
 ) -> list[dict[str, Any]]:
-    """The case's checklist in ``lang``, each item with its uploads (oldest first)."""
+    """The case's checklist in ``lang``, each item with its uploads (oldest first) and its
+    state (:data:`visadesk.desk.docrequests.ItemState`, from the latest upload)."""
     uploads = uploads_of(session, case)
     out = []
     for item in case_checklist(session, case, checklist):
@@ -99,6 +90,8 @@ def checklist_with_uploads(
                 "verify": item.verify,
                 "uploads": mine,
                 "accepted": any(d.status == "accepted" for d in mine),
+                # not_uploaded | awaiting_review | accepted | rejected: the latest upload's
+                "state": docrequests.state_of(mine[-1] if mine else None),
             }
         )
     return out
@@ -157,15 +150,14 @@ def upload(
     if case.state not in OPEN_STATES:  # documents are taken until the decision
         raise DeskError("case_closed_for_documents", 409, state=case.state)
     kinds = [i.id for i in case_checklist(session, case, checklist)]
+    kinds += list(docrequests.extra_kinds(session, case))  # the officer's free-text items
     if kind not in kinds:
         raise DeskError("invalid_choice", 422, field="kind", value=kind, choices=", ".join(kinds))
     if not data:
         raise DeskError("empty_file", 422)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DeskError("file_too_large", 413, size=len(data), limit=MAX_DOCUMENT_BYTES)
-    content_type = _sniff(data)
-    if content_type is None:
-        raise DeskError("unsupported_document_type", 415, allowed=", ".join(ALLOWED_TYPES))
+    content_type = media_type(data)  # refused in words: "This file is a Word document"
     sha = hashlib.sha256(data).hexdigest()
     _store_bytes(documents_dir, data, sha)
     name = PurePath(filename.replace("\\", "/")).name[:255] or "document"
@@ -199,11 +191,18 @@ def get_document(
 
 
 def review(
-    session: Session, actor: Principal, document_id: int, *, status: str, comment: str = ""
+    session: Session,
+    actor: Principal,
+    document_id: int,
+    *,
+    status: str,
+    comment: str = "",
+    checklist: Checklist | None = None,
 ) -> Document:
     """Accept or reject a pending upload, once: of simultaneous reviews one is taken,
     the others (waiting on the row lock, then reading its result) are 409
-    ``already_reviewed``."""
+    ``already_reviewed``. The case's filers are told (a notification); with the
+    ``checklist``, the case's open request closes once every item is accepted."""
     doc = get_document(session, actor, document_id, lock=True)
     require(actor, "document.review")
     if status not in REVIEWS:
@@ -215,4 +214,15 @@ def review(
     doc.status, doc.review_comment = status, comment[:2000]
     doc.reviewed_by, doc.reviewed_at = actor.user_id, utcnow()
     audit.record(session, actor, "document.review", "document", doc.id, status=status)
+    case = session.get_one(Case, doc.case_id)
+    label = docrequests.extra_kinds(session, case).get(doc.kind, "")
+    filers = notifications.filers_of(session, case)
+    message = "document_accepted" if status == "accepted" else "document_rejected"
+    reason = {"reason": doc.review_comment[:300]} if status == "rejected" else {}
+    notifications.notify(
+        session, actor, filers, message, case, kind=doc.kind, label=label, **reason
+    )
+    if checklist is not None:
+        session.flush()
+        docrequests.after_review(session, case.id, checklist)
     return doc

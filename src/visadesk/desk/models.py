@@ -396,3 +396,53 @@ class CaseRefusal(Base):
     citation: Mapped[str] = mapped_column(String(100))
     items: Mapped[list[Any]]
     other_items: Mapped[list[Any]]
+
+
+# -- document requests and notifications (issue #12, section 5) ------------------------------
+
+
+class DocumentRequest(Base):
+    """An officer's request for documents on a case: ticked checklist items (and
+    free-text extras), with a note. One request is open per case at a time; a further
+    request adds its items to the open one."""
+
+    __tablename__ = "document_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("visa_case.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    #: open | closed (every item accepted, or the case decided)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+
+
+class DocumentRequestItem(Base):
+    """One requested item: a checklist kind (``label`` empty), or a free-text extra
+    (``kind`` is ``extra_<id>``, ``label`` the officer's words)."""
+
+    __tablename__ = "document_request_item"
+    __table_args__ = (UniqueConstraint("request_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("document_request.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notification(Base):
+    """An in-app notice to one user: a message id and its parameters (rendered in the
+    reader's language when read, never stored as text), about a case."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("visa_case.id"), index=True)
+    message: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]

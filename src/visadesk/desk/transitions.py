@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import audit
+from visadesk.desk import audit, docrequests, notifications
 from visadesk.desk.authz import Principal, require
 from visadesk.desk.cases import get_case
 from visadesk.desk.decisions import Refusal, check_refusal, record_refusal, require_confirmed
@@ -186,8 +186,9 @@ def _take(
     rules: Rules,
     now: dt.datetime,
 ) -> None:
-    """Check ``step``'s guards on ``case``, then take it: one event, one audit entry."""
-    _guards(session, case, step, move, rules)
+    """Check ``step``'s guards on ``case``, then take it: one event, one audit entry, and
+    the notifications the move sends (:func:`visadesk.desk.notifications.case_moved`)."""
+    _guards(session, actor, case, step, move, rules)
     source, target = case.state, step.target
     case.state = target
     case.version += 1
@@ -217,9 +218,12 @@ def _take(
         if move.refusal.items or move.refusal.other_items:
             moved["items"] = len(move.refusal.items) + len(move.refusal.other_items)
     audit.record(session, actor, "case.transition", "case", case.id, **moved)
+    notifications.case_moved(session, actor, case, source, target)
 
 
-def _guards(session: Session, case: Case, step: Transition, move: Move, rules: Rules) -> None:
+def _guards(  # noqa: PLR0917 - the guards read all of these
+    session: Session, actor: Principal, case: Case, step: Transition, move: Move, rules: Rules
+) -> None:
     for guard in step.guards:
         if guard == "interview_time":
             if move.interview_at is None:
@@ -233,6 +237,8 @@ def _guards(session: Session, case: Case, step: Transition, move: Move, rules: R
                 raise DeskError("documents_missing", 409, kinds=", ".join(missing))
         elif guard == "annotation":
             _annotate(session, case, rules.policy)
+        elif guard == "requested_items":
+            docrequests.require_items(session, actor, case, rules.checklist)
 
 
 def _annotate(session: Session, case: Case, policy: Policy) -> None:

@@ -59,7 +59,7 @@ DECIDED: Final = frozenset({"approved", "refused"})
 #: confirmation (issue #12; checked in :mod:`visadesk.desk.decisions`).
 FINAL_STATES: Final = frozenset({"approved", "refused", "issued", "travelled", "closed"})
 
-Guard = Literal["documents_accepted", "interview_time", "annotation"]
+Guard = Literal["documents_accepted", "interview_time", "annotation", "requested_items"]
 
 _DESK: Final[tuple[Role, ...]] = ("desk_officer", "desk_supervisor")
 _FILERS: Final[tuple[Role, ...]] = ("sponsor_admin", "sponsor_staff", "subcontractor_staff")
@@ -78,8 +78,9 @@ TRANSITIONS: Final[tuple[Transition, ...]] = (
     Transition("draft", "submitted", ("sponsor_admin",)),
     Transition("submitted", "in_review", _DESK),
     Transition("in_review", "documents_requested", _DESK),
-    # The filer answers a request; the desk may also take the case back itself.
-    Transition("documents_requested", "in_review", (*_FILERS, *_DESK)),
+    # The filer answers a request (every requested item uploaded: desk.docrequests); the
+    # desk may also take the case back itself.
+    Transition("documents_requested", "in_review", (*_FILERS, *_DESK), ("requested_items",)),
     Transition("in_review", "ready_for_interview", _DESK, ("documents_accepted",)),
     Transition("ready_for_interview", "interview_scheduled", _DESK, ("interview_time",)),
     Transition("interview_scheduled", "interview_scheduled", _DESK, ("interview_time",)),

@@ -26,6 +26,7 @@ from visadesk.desk.workflow import FINAL_STATES
 from visadesk.desk.workflow import OPEN_STATES as UPLOAD_STATES
 from visadesk.report.verdicts import checklist_for_reader
 from visadesk.web import decisions, queuework, verdicts, views
+from visadesk.web.docreq_parts import case_parts
 from visadesk.web.forms import Csrf, Page, redirect, submit
 from visadesk.web.templating import (
     KST,
@@ -103,6 +104,7 @@ def _case_context(
             session, case, desk.checklist, lang, desk_reader=user.is_desk
         ),
         **queuework.case_extras(session, user, case, desk.today()),
+        **case_parts(session, user, case, desk.checklist, checklist),
     }
 
 
@@ -249,7 +251,14 @@ def review_document(
         case_id = documents.get_document(session, user, document_id).case_id
     try:
         with write_session(desk.sessions) as session:
-            documents.review(session, user, document_id, status=status, comment=comment.strip())
+            documents.review(
+                session,
+                user,
+                document_id,
+                status=status,
+                comment=comment.strip(),
+                checklist=desk.checklist,
+            )
     except DeskError as refused:
         error = refused
     if is_htmx(request):

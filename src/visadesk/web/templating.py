@@ -34,7 +34,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from visadesk.desk import notifications
 from visadesk.desk.authz import Principal
+from visadesk.desk.db import read_session
 from visadesk.desk.errors import DeskError
 from visadesk.desk.runtime import Desk
 from visadesk.i18n import t
@@ -155,6 +157,8 @@ FLASH_KEYS: Final = frozenset(
         "answered",
         "assigned",
         "bulk_done",
+        "requested_documents",  # document requests and notifications (web.docreq)
+        "notifications_read",
     }
 )
 
@@ -162,6 +166,14 @@ FLASH_KEYS: Final = frozenset(
 def _flash(request: Request, lang: str) -> str | None:
     done = request.query_params.get("done", "")
     return t(f"web.flash.{done}", lang) if done in FLASH_KEYS else None
+
+
+def _unread(request: Request, user: Principal | None) -> int:
+    """The header's count of the reader's unread notifications (read when shown)."""
+    if user is None:
+        return 0
+    with read_session(desk_of(request).sessions) as session:
+        return notifications.unread_count(session, user)
 
 
 def _url_with_lang(request: Request, lang: str, canonical: str | None) -> str:
@@ -199,6 +211,7 @@ def render(
         "path": request.url.path,
         "error": None,
         "flash": _flash(request, lang),
+        "unread_notifications": lambda: _unread(request, viewer.principal if viewer else None),
     }
     base.update(context)
     html = env.get_template(template_name).render(base)

@@ -4,7 +4,7 @@ Issue #12: a refusal names a ground of ``rules/baseline/refusals.yaml`` (and a s
 where the ground has them), with the citation as it read at the time and, for INA
 221(g), the items missing. One row per refusing event.
 
-Revision ID: 0004_decisions
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_decisions"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

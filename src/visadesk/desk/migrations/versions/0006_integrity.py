@@ -9,8 +9,8 @@ indexed here when the process has its data keys installed (every desk does:
 ``build_desk`` installs them before migrating); otherwise ``visadesk keys rotate``
 indexes them.
 
-Revision ID: 0004_integrity
-Revises: 0004_queue
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -25,8 +25,8 @@ from alembic import op
 from visadesk.desk.crypto import DataKeyError
 from visadesk.desk.integrity import reindex_connection
 
-revision: str = "0004_integrity"
-down_revision: str | None = "0004_queue"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """queue: a case can be assigned to a desk user (issue #12, the officer's queue)
 
-Revision ID: 0004_queue
-Revises: 0004_decisions
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03
 
 Cases start unassigned; the downgrade drops the assignments.
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_queue"
-down_revision: str | None = "0004_decisions"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
