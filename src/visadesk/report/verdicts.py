@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from visadesk.i18n import t
 from visadesk.policy.model import Policy
+from visadesk.roster.choices import choice_label
 from visadesk.roster.schema import COLUMN_BY_NAME, Column, ColumnType
 
 __all__ = [
@@ -138,7 +139,8 @@ def _choices(column: Column, lang: str) -> tuple[tuple[str, str], ...]:
     if column.type is ColumnType.BOOL:
         return (("yes", t("verdicts.answer.yes", lang)), ("no", t("verdicts.answer.no", lang)))
     if column.type is ColumnType.ENUM:
-        return tuple((c, t(f"verdicts.choice.{column.name}.{c}", lang)) for c in column.choices)
+        # The labels the roster reader accepts back (one source: roster.choices).
+        return tuple((c, choice_label(column.name, c, lang)) for c in column.choices)
     return ()
 
 
