@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ from visadesk.desk.screenings import (
     refresh_case,
     search_text,
 )
+from visadesk.desk.store import json_value
 from visadesk.engine import Screener
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
@@ -120,14 +121,6 @@ def check_answers(answers: Mapping[str, object]) -> dict[str, FactValue]:
     return facts
 
 
-def _json(value: FactValue) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
 def answer_facts(
     session: Session,
     actor: Principal,
@@ -150,7 +143,7 @@ def answer_facts(
     facts = check_answers(answers)
     if not facts:
         raise DeskError("no_answers", 422)
-    trip.facts = {**trip.facts, **{name: _json(v) for name, v in facts.items()}}
+    trip.facts = {**trip.facts, **{name: json_value(v) for name, v in facts.items()}}
     result = Screener(policy, as_of=as_of).screen(facts_of(trip), row=trip.source_row)
     screening = record_screening(session, trip, result, ResultRenderer(policy, as_of, "en"))
     session.flush()

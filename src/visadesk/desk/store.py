@@ -40,7 +40,7 @@ from visadesk.policy.model import Policy, Text
 from visadesk.report.contract import ResultRenderer
 from visadesk.roster.schema import FactValue
 
-__all__ = ["Counts", "store"]
+__all__ = ["Counts", "json_value", "store"]
 
 _T = TypeVar("_T")
 
@@ -205,7 +205,8 @@ def _store_people(session: Session, stored: _Stored, results: Sequence[Screening
     stored.person_ids.update(_insert(session, Person, new, "worker_id"))
 
 
-def _json_value(value: FactValue) -> Any:
+def json_value(value: FactValue) -> Any:
+    """A fact as trip.facts (JSON) stores it: dates as ISO text, lists for tuples."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple):
@@ -214,7 +215,7 @@ def _json_value(value: FactValue) -> Any:
 
 
 def _trip_facts(facts: Mapping[str, FactValue]) -> dict[str, Any]:
-    return {k: _json_value(v) for k, v in facts.items() if k not in SENSITIVE}
+    return {k: json_value(v) for k, v in facts.items() if k not in SENSITIVE}
 
 
 def _store_trips(

@@ -24,8 +24,7 @@ from visadesk.engine.result import ScreeningResult
 from visadesk.i18n import normalize_lang, t
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
-from visadesk.report.summary import summarize
-from visadesk.report.workbook import fill_readable
+from visadesk.report.workbook import fill_readable, summary_head
 from visadesk.safecells import csv_cell, neutralise_workbook
 
 __all__ = ["LAYOUTS", "Layout", "result_rows", "write_csv", "write_xlsx"]
@@ -155,17 +154,7 @@ def _fill_codes(
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
 
-    summary = summarize(results)
-    info = wb.create_sheet(t("report.sheet.summary", lang))
-    info.append([policy.notice.en])
-    info.append([policy.notice.ko])
-    info.append([])
-    info.append([t("report.policy", lang), policy.version])
-    if results:
-        info.append([t("report.as_of", lang), results[0].as_of])
-        info["B5"].number_format = "yyyy-mm-dd"
-    info.append([t("report.rows", lang), summary.rows])
-    info.append([])
+    info, summary = summary_head(wb, results, policy, lang)
     info.append(
         [
             t("report.category", lang),

@@ -37,11 +37,11 @@ from visadesk.engine.result import CategoryVerdict, ScreeningResult, Status
 from visadesk.i18n import t
 from visadesk.policy.model import Policy
 from visadesk.report.contract import ResultRenderer
-from visadesk.report.summary import summarize
+from visadesk.report.summary import Summary, summarize
 from visadesk.roster.schema import COLUMN_BY_NAME
 from visadesk.roster.write import header_for
 
-__all__ = ["LIGHTS", "fill_readable", "light_of", "rules_cited"]
+__all__ = ["LIGHTS", "fill_readable", "light_of", "rules_cited", "summary_head"]
 
 #: Green: some status is eligible; amber: none is, some need information; red: none can be.
 LIGHTS: Final = ("green", "amber", "red")
@@ -268,7 +268,11 @@ def _print_setup(sheet: Worksheet) -> None:
     sheet.print_title_rows = "1:1"
 
 
-def _summary(book: Workbook, results: Sequence[ScreeningResult], policy: Policy, lang: str) -> None:
+def summary_head(
+    book: Workbook, results: Sequence[ScreeningResult], policy: Policy, lang: str
+) -> tuple[Worksheet, Summary]:
+    """The summary sheet's head, the same in both layouts: the notice in both languages,
+    the rule set, the screening date and the number of rows; the summary for the rest."""
     summary = summarize(results)
     info = book.create_sheet(t("report.sheet.summary", lang))
     info.append([policy.notice.en])
@@ -280,6 +284,11 @@ def _summary(book: Workbook, results: Sequence[ScreeningResult], policy: Policy,
         info["B5"].number_format = "yyyy-mm-dd"
     info.append([t("report.rows", lang), summary.rows])
     info.append([])
+    return info, summary
+
+
+def _summary(book: Workbook, results: Sequence[ScreeningResult], policy: Policy, lang: str) -> None:
+    info, summary = summary_head(book, results, policy, lang)
     statuses = ("eligible", "needs_info", "ineligible")
     head = [t("workbook.col.category", lang), *(t(f"status.{s}", lang) for s in statuses)]
     info.append(head)
