@@ -24,12 +24,16 @@ import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import update
 
 from tests.desk.fixtures import PASSWORD, SAMPLE, TODAY, World, roster_csv, roster_rows
 from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
+from visadesk.desk.db import write_session
+from visadesk.desk.models import Batch, Case
 from visadesk.desk.runtime import Desk, build_desk
+from visadesk.desk.workflow import OPEN_STATES
 from visadesk.server import create_app
 
 HANBIT: str = "Hanbit GA Cell Plant"
@@ -174,6 +178,17 @@ def live_keys(live: Live) -> Live:
     """Other tests' desks install their own data keys: this desk's come back first."""
     use_keys(live.keys)
     return live
+
+
+@pytest.fixture
+def people_free(live: Live) -> None:
+    """The journeys of a module file the same sample people again and again into one
+    live desk (each language, each test): the earlier journeys' open cases are closed
+    and their open batches submitted first, since a person has one open case per trip
+    (a batch refuses a second for overlapping dates: ``desk.integrity``)."""
+    with write_session(live.desk.sessions) as s:
+        s.execute(update(Case).where(Case.state.in_(OPEN_STATES)).values(state="closed"))
+        s.execute(update(Batch).where(Batch.state == "open").values(state="submitted"))
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from playwright.sync_api import (
     Page,
     expect,
 )
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tests.harness import DEMO_PASSWORD, DemoWorld
 from tests.web.conftest import (
@@ -40,8 +40,8 @@ from tests.web.conftest import (
 )
 from visadesk.desk import documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
-from visadesk.desk.models import Batch, Case, Trip
-from visadesk.desk.workflow import FINAL_STATES, OPEN_STATES
+from visadesk.desk.models import Case, Trip
+from visadesk.desk.workflow import FINAL_STATES
 from visadesk.i18n import t
 from visadesk.server import create_app
 
@@ -49,16 +49,6 @@ LANGS = ["en", "ko"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
-
-
-@pytest.fixture
-def people_free(live: Live) -> None:
-    """The journeys file the sample's people again and again into one live desk: their
-    earlier trips' cases closed and batches submitted first, since one person has one
-    open case per trip (a batch refuses a second for overlapping dates)."""
-    with write_session(live.desk.sessions) as s:
-        s.execute(update(Case).where(Case.state.in_(OPEN_STATES)).values(state="closed"))
-        s.execute(update(Batch).where(Batch.state == "open").values(state="submitted"))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Batch, Case, CaseRefusal, Trip
 from visadesk.i18n import t
 
-pytestmark = pytest.mark.usefixtures("live_keys")
+pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 LANGS = ["en", "ko"]
 WIDTHS = {"desktop": 1280, "phone": 390}

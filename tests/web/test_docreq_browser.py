@@ -23,7 +23,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Where the screenshots also go for a person to look at (not committed), when it exists.
 SHOTS = Path(os.environ.get("VISADESK_DOCREQ_SHOTS", "/work/shots/docreq"))
 
-pytestmark = pytest.mark.usefixtures("live_keys")
+pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 
 @pytest.fixture

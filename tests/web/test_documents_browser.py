@@ -23,7 +23,7 @@ from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
 from visadesk.i18n import t
 
-pytestmark = pytest.mark.usefixtures("live_keys")
+pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 
 @pytest.fixture

@@ -17,15 +17,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tests.desk.fixtures import roster_rows
 from tests.harness import DEMO_PASSWORD, DemoWorld
 from tests.web.conftest import TIMEOUT_MS, Live, roster_csv, shot
 from visadesk.desk import projects, uploads
 from visadesk.desk.db import read_session, write_session
-from visadesk.desk.models import Batch, Case, Trip
-from visadesk.desk.workflow import OPEN_STATES
+from visadesk.desk.models import Case, Trip
 from visadesk.i18n import t
 from visadesk.web.templating import format_number
 
@@ -41,14 +40,6 @@ def page_of(browser: Browser) -> Iterator[BrowserContext]:
     context.set_default_timeout(TIMEOUT_MS)
     yield context
     context.close()
-
-
-@pytest.fixture
-def people_free(live: Live) -> None:
-    """Each language files the same people: the other run's open work closed first."""
-    with write_session(live.desk.sessions) as s:
-        s.execute(update(Case).where(Case.state.in_(OPEN_STATES)).values(state="closed"))
-        s.execute(update(Batch).where(Batch.state == "open").values(state="submitted"))
 
 
 def _own() -> list[dict[str, str]]:

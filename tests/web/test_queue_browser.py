@@ -27,7 +27,7 @@ from visadesk.i18n import t
 
 LANGS = ["en", "ko"]
 
-pytestmark = pytest.mark.usefixtures("live_keys")
+pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 
 @pytest.fixture
@@ -132,9 +132,12 @@ def test_officer_default_queue_bulk_assign_and_export(  # noqa: PLR0915 - one jo
     assert assigned == {officer_id}
     shot(supervisor, f"queue-bulk-{lang}")
 
-    # "My cases": the officer's own (these two, and any an earlier run assigned).
+    # "My cases": the officer's own open work (these two, and any an earlier run
+    # assigned that is still open: the default view is open work).
     with read_session(live.desk.sessions) as s:
-        own = set(s.scalars(select(Case.id).where(Case.assignee_id == officer_id)))
+        own = set(
+            s.scalars(select(Case.id).where(Case.assignee_id == officer_id, Case.state.in_(work)))
+        )
     assert set(two) <= own
     officer.goto(live.url("/queue?assignee=me"))
     mine = officer.locator("[data-testid=queue] tbody tr")

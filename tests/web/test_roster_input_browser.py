@@ -28,7 +28,7 @@ LANGS = ["en", "ko"]
 PHONE = 390
 DESKTOP = 1280
 
-pytestmark = pytest.mark.usefixtures("live_keys")
+pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 
 @pytest.fixture
