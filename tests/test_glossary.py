@@ -14,6 +14,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 LOCALES = Path(__file__).resolve().parents[1] / "src" / "visadesk" / "locales"
+RULES = Path(__file__).resolve().parents[1] / "src" / "visadesk" / "rules"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,27 @@ def korean_messages() -> list[tuple[str, str, str]]:
     return out
 
 
+def rule_texts() -> list[tuple[str, str, str]]:
+    """(rule file, path, text) for every Korean text of the rule data (``ko:`` values):
+    rule messages, flags and notices reach sponsors' screens and the traveller sheet."""
+    out: list[tuple[str, str, str]] = []
+
+    def walk(node: object, where: str, name: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "ko" and isinstance(value, str):
+                    out.append((name, where, value))
+                else:
+                    walk(value, f"{where}.{key}" if where else str(key), name)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]", name)
+
+    for path in sorted(RULES.rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), "", str(path.relative_to(RULES)))
+    return out
+
+
 def misuses(messages: list[tuple[str, str, str]], concepts: list[Concept]) -> list[Misuse]:
     found: list[Misuse] = []
     for name, key, text in messages:
@@ -71,6 +93,14 @@ def misuses(messages: list[tuple[str, str, str]], concepts: list[Concept]) -> li
 
 def test_no_korean_message_uses_a_rejected_variant() -> None:
     found = misuses(korean_messages(), glossary())
+    assert found == [], "\n".join(
+        f"{m.catalog} {m.key}: “{m.variant}” for {m.concept}; use “{m.term}”" for m in found
+    )
+
+
+def test_no_korean_rule_text_uses_a_rejected_variant() -> None:
+    """The rule data's Korean is read by the same people: the same glossary holds."""
+    found = misuses(rule_texts(), glossary())
     assert found == [], "\n".join(
         f"{m.catalog} {m.key}: “{m.variant}” for {m.concept}; use “{m.term}”" for m in found
     )

@@ -123,7 +123,7 @@ def shoot(browser: Browser, base: str, out: Path, batch: int, case: int) -> list
     log_in(page, base, "hanbit_admin", "en")
     page.goto(f"{base}/batches/{batch}")
     page.locator("#people-title").scroll_into_view_if_needed()
-    page.locator('tr[data-light="amber"] summary').first.click()
+    page.locator('tr[data-light="amber"] details.explain summary').first.click()
     page.wait_for_selector("tr[data-light=amber] [data-testid=screening]")
     page.locator("#people-title").scroll_into_view_if_needed()
     save(page, "batch-en")
