@@ -355,7 +355,15 @@ class _Seeder:
         return doc.id
 
     def review(self, document_id: int, status: str, comment: str = "") -> None:
-        documents.review(self.s, self.users["officer"], document_id, status=status, comment=comment)
+        # With the checklist: a request closes once its items are all accepted.
+        documents.review(
+            self.s,
+            self.users["officer"],
+            document_id,
+            status=status,
+            comment=comment,
+            checklist=self.desk.checklist,
+        )
 
     def interview(self, case: Case, index: int, *, upcoming: bool) -> dt.datetime:
         day = case.trip_start - dt.timedelta(days=21)
