@@ -31,7 +31,7 @@ from tests.desk.fixtures import (
 )
 from visadesk.desk import cases
 from visadesk.desk.db import read_session, write_session
-from visadesk.desk.models import AuditHead, Case, CaseEvent, Document
+from visadesk.desk.models import AuditHead, Case, CaseEvent, Document, DocumentRequest
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, TRANSITIONS, Transition
 from visadesk.i18n import t
@@ -80,6 +80,16 @@ def _state(desk: Desk, case_id: int) -> tuple[str, int, int, int]:
         return case.state, case.version, events, head
 
 
+def _accepted_kind(desk: Desk, case_id: int) -> str:
+    """A kind of the case's accepted documents (a request for it has nothing missing)."""
+    with read_session(desk.sessions) as s:
+        kind = s.scalars(
+            select(Document.kind).where(Document.case_id == case_id, Document.status == "accepted")
+        ).first()
+    assert kind is not None
+    return kind
+
+
 def _body(step: Transition, version: int) -> dict[str, Any]:
     body: dict[str, Any] = {"to": step.target, "version": version, **FINAL.get(step.target, {})}
     if step.target == "refused":
@@ -111,6 +121,24 @@ def test_every_transition_allows_its_roles_and_refuses_others(
             r = _move(client, world, USER_OF[allowed], case_id, _body(step, version))
             assert r.status_code == 409, (where, r.text)
             assert _state(desk, case_id) == before, where
+            continue
+        if "items_requested" in step.guards:
+            # Documents are asked for with items (issue #12): a bare move is refused, the
+            # request (its items stored first) takes the move and audits the request too.
+            r = _move(client, world, USER_OF[allowed], case_id, _body(step, version))
+            assert r.status_code == 422, (where, r.text)
+            assert r.json()["error"]["code"] == "request_needs_request", where
+            assert _state(desk, case_id) == before, where
+            kinds = {"kinds": [_accepted_kind(desk, case_id)], "version": version}
+            r = client.post(
+                f"/api/v1/cases/{case_id}/document-requests",
+                json=kinds,
+                headers=world.auth(USER_OF[allowed]),
+            )
+            assert r.status_code == 201, (where, r.text)
+            state, new_version, events, head = _state(desk, case_id)
+            assert (state, new_version) == (step.target, version + 1), where
+            assert (events, head) == (before[2] + 1, before[3] + 2), where
             continue
         r = _move(client, world, USER_OF[allowed], case_id, _body(step, version))
         assert r.status_code == 200, (where, allowed, r.text)
@@ -174,6 +202,44 @@ def test_illegal_transition_is_409_in_the_readers_language(
     )
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_choice"
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers"), [("en", {}), ("ko", {"Accept-Language": "ko-KR,ko;q=0.9"})]
+)
+def test_a_bare_move_to_documents_requested_is_refused_in_the_readers_language(
+    client: TestClient, desk: Desk, world: World, lang: str, headers: dict[str, str]
+) -> None:
+    """Issue #12: a document request is never just a comment. The bare transition
+    answers 422 naming the endpoint that takes the items; the request itself moves it."""
+    case_id = _sejin_case(desk, world)
+    version = _put(desk, case_id, "in_review")
+    before = _state(desk, case_id)
+    asked = {"to": "documents_requested", "comment": "Please send the letter", "version": version}
+    r = client.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        json=asked,
+        headers={**world.auth("officer"), **headers},
+    )
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "request_needs_request"
+    assert error["message"] == t("desk.error.request_needs_request", lang, id=case_id)
+    assert f"POST /api/v1/cases/{case_id}/document-requests" in error["message"]
+    if lang == "ko":
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in error["message"])  # Hangul
+    assert _state(desk, case_id) == before
+    with read_session(desk.sessions) as s:
+        asked_for = select(DocumentRequest).where(DocumentRequest.case_id == case_id)
+        assert not s.scalars(asked_for).all()
+    # The request with its items takes the same move.
+    r = client.post(
+        f"/api/v1/cases/{case_id}/document-requests",
+        json={"kinds": [_accepted_kind(desk, case_id)], "note": "Please send the letter"},
+        headers={**world.auth("officer"), **headers},
+    )
+    assert r.status_code == 201, r.text
+    assert _state(desk, case_id)[0] == "documents_requested"
 
 
 def test_documents_guard(client: TestClient, desk: Desk, world: World) -> None:
@@ -242,10 +308,13 @@ def test_stale_version_is_409(client: TestClient, desk: Desk, world: World) -> N
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "stale"
     assert _state(desk, case_id) == before
-    r = _move(
-        client, world, "supervisor", case_id, {"to": "documents_requested", "version": version + 1}
+    r = client.post(
+        f"/api/v1/cases/{case_id}/document-requests",
+        json={"kinds": [_accepted_kind(desk, case_id)], "version": version + 1},
+        headers=world.auth("supervisor"),
     )
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
+    assert _state(desk, case_id)[0] == "documents_requested"
 
 
 def test_submitting_an_empty_batch_is_409(client: TestClient, desk: Desk, world: World) -> None:

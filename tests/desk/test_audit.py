@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, text, update
 
 from tests.desk.fixtures import PASSWORD, SUBMIT_ALL, TODAY, World, roster_csv, roster_rows
-from visadesk.desk import audit, documents, projects, transitions, uploads
+from visadesk.desk import audit, documents, projects, requesting, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import AuditEntry, AuditHead, Case
 from visadesk.desk.runtime import Desk
@@ -398,7 +398,14 @@ def test_concurrent_transitions_keep_one_chain(desk: Desk, world: World) -> None
             for cid in ids[n::4]:
                 for target in ("in_review", "documents_requested", "in_review"):
                     with write_session(desk.sessions) as s:
-                        transitions.take_transition(s, officers[n % 2], cid, Move(target), desk)
+                        if target == "documents_requested":  # asked with its items (#12)
+                            case = s.get_one(Case, cid)
+                            kind = documents.case_checklist(s, case, desk.checklist)[0].id
+                            ask = requesting.Ask((kind,))
+                            requesting.request_documents(s, officers[n % 2], cid, ask, desk)
+                        else:
+                            take = transitions.take_transition
+                            take(s, officers[n % 2], cid, Move(target), desk)
         except BaseException as error:
             errors.append(error)
 
@@ -410,7 +417,8 @@ def test_concurrent_transitions_keep_one_chain(desk: Desk, world: World) -> None
     assert not errors, errors
     checked, problems = _verify(desk)
     assert problems == []
-    assert checked == _head(desk) == start + 3 * len(ids)
+    # Three moves per case, and the request's own entry (document.request).
+    assert checked == _head(desk) == start + 4 * len(ids)
     moved = [e for e in _entries(desk, start) if e.action == "case.transition"]
     assert len(moved) == 3 * len(ids)
     assert [e.seq for e in _entries(desk)] == list(range(1, checked + 1))

@@ -19,9 +19,21 @@ from fastapi.testclient import TestClient
 from tests.desk.test_cli_desk import desk_env, keep_keyring, run
 from visadesk.desk import backup, demo, demo_rosters, demo_world, keys
 from visadesk.desk.deadlines import seoul_today
-from visadesk.desk.models import AuditEntry, Case, CaseEvent, Document, Organization, Trip, User
+from visadesk.desk.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    Document,
+    DocumentRequest,
+    DocumentRequestItem,
+    Notification,
+    Organization,
+    Trip,
+    User,
+)
 from visadesk.desk.runtime import Desk
 from visadesk.desk.workflow import ROLES, STATES
+from visadesk.i18n import t
 from visadesk.roster.schema import COLUMNS
 
 __all__ = ["keep_keyring"]
@@ -105,6 +117,8 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
         seen += own or 0
     assert seen > 0
 
+    _demo_requests_are_ticked_items_with_mixed_progress(desk, client)
+
     # A database with data is refused, untouched...
     again = run(env, "demo", "--no-serve", "--trips", "30")
     assert again.exit_code == 2
@@ -116,6 +130,68 @@ def test_demo_seeds_every_role_and_state_and_refuses_to_run_twice(
     logins = {u for u, _ in first["users"]}
     assert {u for u, _ in second["users"]} == logins
     assert second == first
+
+
+def _login(client: TestClient, email: str) -> dict[str, str]:
+    r = client.post(
+        "/api/v1/auth/token", json={"email": email, "password": demo_world.DEFAULT_PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _demo_requests_are_ticked_items_with_mixed_progress(desk: Desk, client: TestClient) -> None:
+    """Issue #12: every case waiting for documents carries an open request of 2-4 ticked
+    checklist items (one also an item in words); the filers' to-do shows them with
+    progress that differs from case to case, and the filers were notified."""
+    with desk.sessions() as session:
+        waiting = list(
+            session.scalars(sa.select(Case.id).where(Case.state == "documents_requested"))
+        )
+        assert waiting
+        extras = 0
+        for case_id in waiting:
+            request = session.scalars(
+                sa.select(DocumentRequest).where(
+                    DocumentRequest.case_id == case_id, DocumentRequest.status == "open"
+                )
+            ).one()
+            items = session.scalars(
+                sa.select(DocumentRequestItem).where(DocumentRequestItem.request_id == request.id)
+            ).all()
+            ticked = [i for i in items if not i.label]
+            assert 2 <= len(ticked) <= 4, (case_id, [i.kind for i in items])
+            extras += sum(1 for i in items if i.label)
+        assert extras >= 1
+        # The filers were told about each request, and about the rejected upload.
+        told = {
+            (m, c)
+            for m, c in session.execute(sa.select(Notification.message, Notification.case_id))
+        }
+        assert all(("documents_requested", c) in told for c in waiting)
+        assert any(m == "document_rejected" and c in waiting for m, c in told)
+
+    seen: dict[int, dict[str, Any]] = {}
+    for admin in ("admin@hanbit.example", "admin@haeon.example"):
+        r = client.get("/api/v1/todo", headers=_login(client, admin))
+        assert r.status_code == 200, r.text
+        seen |= {d["case_id"]: d["request"] for d in r.json()}
+    # Exactly the cases waiting: a request whose items were all accepted has closed.
+    assert set(seen) == set(waiting)
+    progress = {(r["uploaded"], r["total"]) for r in seen.values()}
+    assert any(done == 0 for done, _ in progress)
+    assert any(0 < done < total for done, total in progress)
+    states = {i["state"] for r in seen.values() for i in r["items"]}
+    assert {"not_uploaded", "awaiting_review", "rejected"} <= states
+    rejected = [i for r in seen.values() for i in r["items"] if i["state"] == "rejected"]
+    assert all(i["reason"] for i in rejected)
+    ko = client.get(
+        "/api/v1/todo", headers={**_login(client, "admin@hanbit.example"), "Accept-Language": "ko"}
+    ).json()
+    assert ko
+    for d in ko:
+        done, total = d["request"]["uploaded"], d["request"]["total"]
+        assert d["request"]["progress"] == t("docreq.progress", "ko", done=done, total=total)
 
 
 def test_demo_refuses_bad_options(tmp_path: Path, keep_keyring: None) -> None:

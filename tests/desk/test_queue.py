@@ -370,6 +370,7 @@ def test_final_decisions_are_never_bulk(
     for role in ROLES:
         assert not set(bulk_targets(role)) & FINAL_STATES
         assert "interview_scheduled" not in bulk_targets(role)  # a time per case
+        assert "documents_requested" not in bulk_targets(role)  # its items per case (#12)
     for target in ("approved", "refused", "issued", "interview_scheduled", "submitted"):
         r = _bulk(
             client, world, "supervisor", case_ids=spread["approved"], action="transition", to=target

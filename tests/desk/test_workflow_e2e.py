@@ -82,10 +82,16 @@ def test_batch_from_upload_to_issued(client: TestClient, world: World) -> None: 
         return body
 
     move("in_review", officer)
-    move("documents_requested", officer, comment="Please send the employment letter")
+    # A bare move cannot ask for documents (issue #12): the request names its items.
+    bare = {"to": "documents_requested", "comment": "Please send the employment letter"}
+    r = client.post(f"/api/v1/cases/{cid}/transitions", json=bare, headers=officer)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "request_needs_request"
     checklist = client.get(f"/api/v1/cases/{cid}/documents", headers=sponsor).json()
     required = [i["id"] for i in checklist if i["required"]]
     assert required
+    asked = {"kinds": required, "note": "Please send the employment letter"}
+    r = client.post(f"/api/v1/cases/{cid}/document-requests", json=asked, headers=officer)
+    assert r.status_code == 201, r.text
     for kind in required:
         r = client.post(
             f"/api/v1/cases/{cid}/documents",

@@ -137,3 +137,38 @@ def test_the_todo_is_scoped_and_says_when_empty(
     haeon = browser_for("haeon_admin", "ko").get("/todo")
     assert f'data-case="{case_id}"' not in haeon.text
     assert t("docreq.todo.empty", "ko") in haeon.text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_bare_move_to_documents_requested_is_refused_on_the_page(
+    browser_for: Browse, desk: Desk, case_id: int, lang: str
+) -> None:
+    """Issue #12: the transition form cannot ask for documents with a comment alone; the
+    page says, in the reader's language, to ask with the items (the request form)."""
+    officer = browser_for("officer", lang)
+    page = officer.get(f"/cases/{case_id}")
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version is not None
+    r = officer.post(
+        f"/cases/{case_id}/transition",
+        data={
+            "to": "documents_requested",
+            "comment": "Please send the employment letter",
+            "version": version.group(1),
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert r.status_code == 422, r.text[-2000:]
+    assert t("desk.error.request_needs_request", lang, id=case_id) in r.text
+    with read_session(desk.sessions) as s:
+        assert s.get_one(Case, case_id).state == "in_review"
+    # The request form, with its ticked items, takes the same move.
+    page = officer.get(f"/cases/{case_id}")
+    r = officer.post(
+        f"/cases/{case_id}/document-request",
+        data={"kinds": _kinds(desk, case_id)[:2], "csrf_token": csrf_of(page.text)},
+    )
+    assert r.status_code == 200, r.text[-2000:]
+    assert t("web.flash.requested_documents", lang) in r.text
+    with read_session(desk.sessions) as s:
+        assert s.get_one(Case, case_id).state == "documents_requested"

@@ -289,7 +289,9 @@ def test_broken_roster_is_fixed_in_the_grid(browser_for: Browser, world: World) 
     assert r.status_code == 410 and t("web.grid.expired", "ko") in r.text
 
 
-def test_desk_works_a_case_to_issued(browser_for: Browser, world: World, desk: Desk) -> None:
+def test_desk_works_a_case_to_issued(  # noqa: PLR0915 - the whole walk, step by step
+    browser_for: Browser, world: World, desk: Desk
+) -> None:
     with write_session(desk.sessions) as s:
         sponsor_p = world.users["hanbit_admin"]
         batch = projects.create_batch(s, sponsor_p, project_id=world.projects["hanbit"], name="B")
@@ -333,10 +335,13 @@ def test_desk_works_a_case_to_issued(browser_for: Browser, world: World, desk: D
         return r.text
 
     move(officer, "in_review")
-    move(officer, "documents_requested", comment="고용증명서를 보내 주십시오")
-    page = sponsor.get(f"/cases/{case}")
+    # Documents are asked for with ticked items (issue #12): the request form.
+    page = officer.get(f"/cases/{case}")
     kinds = re.findall(r'<li class="check-item" data-kind="([^"]+)"', page.text)
     assert kinds
+    asked = {"kinds": kinds, "note": "고용증명서를 보내 주십시오", "csrf_token": csrf_of(page.text)}
+    r = officer.post(f"/cases/{case}/document-request", data=asked)
+    assert r.status_code == 200, r.text[-2000:]
     for kind in kinds:
         page = sponsor.get(f"/cases/{case}")
         r = sponsor.post(

@@ -34,7 +34,17 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from visadesk.desk import clock, directory, documents, projects, tokens, transitions, uploads
+from visadesk.desk import (
+    clock,
+    directory,
+    docrequests,
+    documents,
+    projects,
+    requesting,
+    tokens,
+    transitions,
+    uploads,
+)
 from visadesk.desk.authz import Principal
 from visadesk.desk.db import write_session
 from visadesk.desk.decisions import Refusal
@@ -172,12 +182,14 @@ _COMMENTS: Final = {
 }
 _STEPS: Final = (
     "in_review",
-    "documents_requested",
+    "*request",  # request_documents: the ticked items, then in_review -> documents_requested
     "*documents",
     "in_review",
     "ready_for_interview",
     "interview_scheduled",
 )
+#: The other item (free text) a demo officer asks for on some open requests.
+_EXTRA_ITEM: Final = "Letter from the US customer confirming the installation schedule"
 #: The demo's refusals name INA 214(b) (rules/baseline/refusals.yaml).
 _DEMO_REFUSAL: Final = Refusal(ground="ina_214b")
 _AFTER_APPROVAL: Final = ("approved", "issued", "travelled", "closed")
@@ -227,6 +239,7 @@ class _Seeder:
         self.users: dict[str, Principal] = {}
         self.filer_of_org: dict[int, Principal] = {}
         self.sponsor_admin_of_org: dict[int, Principal] = {}
+        self.waiting = 0  # the cases left waiting for documents so far
 
     # organizations and people
     def organizations(self, password: str, report: DemoReport) -> None:
@@ -342,7 +355,15 @@ class _Seeder:
         return doc.id
 
     def review(self, document_id: int, status: str, comment: str = "") -> None:
-        documents.review(self.s, self.users["officer"], document_id, status=status, comment=comment)
+        # With the checklist: a request closes once its items are all accepted.
+        documents.review(
+            self.s,
+            self.users["officer"],
+            document_id,
+            status=status,
+            comment=comment,
+            checklist=self.desk.checklist,
+        )
 
     def interview(self, case: Case, index: int, *, upcoming: bool) -> dt.datetime:
         day = case.trip_start - dt.timedelta(days=21)
@@ -358,9 +379,10 @@ class _Seeder:
         for step in _route(target, index):
             if step == "*documents":
                 self.documents(case, index)
+            elif step == "*request":
+                self.request(case, open_=target == "documents_requested")
             elif step == "*partial":
-                required = documents.required_kinds(self.s, case, self.desk.checklist)
-                self.partial_documents(case, required, index)
+                self.partial_documents(case)
             else:
                 extra: dict[str, Any] = {"comment": _COMMENTS.get((case.state, step), "")}
                 if step == "interview_scheduled":
@@ -381,10 +403,37 @@ class _Seeder:
             return self.sponsor_admin_of_org[case.org_id]
         return self.users["officer"]
 
-    def documents(self, case: Case, index: int) -> None:
-        """Every required document uploaded and accepted (now and then after one rejection)."""
+    def request(self, case: Case, *, open_: bool) -> None:
+        """The officer asks for documents with ticked items (request_documents: the case
+        moves to documents_requested and its filers are told). A case that goes on asks for
+        its required documents; one left waiting (``open_``) for 2 to 4 checklist items,
+        every third also for an item in words."""
+        items = [i.id for i in documents.case_checklist(self.s, case, self.desk.checklist)]
         required = documents.required_kinds(self.s, case, self.desk.checklist)
-        for position, kind in enumerate(required):
+        if open_:
+            variant = self.waiting % 3
+            wanted = (3, 2, 4)[variant]
+            ordered = [*required, *(k for k in items if k not in required)]
+            kinds = ordered[:wanted]
+            extras = (_EXTRA_ITEM,) if variant == 0 else ()
+        else:
+            kinds, extras = (required or items[:1])[:4], ()
+        note = _COMMENTS[("in_review", "documents_requested")]
+        requesting.request_documents(
+            self.s, self.users["officer"], case.id, requesting.Ask(kinds, extras, note), self.desk
+        )
+
+    def requested_kinds(self, case: Case) -> list[str]:
+        """The kinds of the case's open request, in its order."""
+        view = docrequests.request_view(self.s, case, self.desk.checklist)
+        return [i.kind for i in view.items] if view is not None else []
+
+    def documents(self, case: Case, index: int) -> None:
+        """Every required (and requested) document uploaded and accepted (now and then
+        after one rejection): the request closes."""
+        required = documents.required_kinds(self.s, case, self.desk.checklist)
+        kinds = [*required, *(k for k in self.requested_kinds(case) if k not in required)]
+        for position, kind in enumerate(kinds):
             uploaded = self.upload(case, kind)
             if position == 0 and index % 4 == 0:
                 self.review(
@@ -393,21 +442,26 @@ class _Seeder:
                 uploaded = self.upload(case, kind, " (second copy)")
             self.review(uploaded, "accepted")
 
-    def partial_documents(self, case: Case, required: Sequence[str], index: int) -> None:
-        """Nothing yet, half uploaded, or uploaded with one accepted and one rejected."""
-        step = index % 3
-        if step == 0 or not required:
+    def partial_documents(self, case: Case) -> None:
+        """A request left open, progress mixed case by case: the first item uploaded and
+        awaiting review, the second rejected with a reason, the rest (an item in words
+        too) not uploaded; nothing uploaded yet; half uploaded, one of them accepted."""
+        kinds = self.requested_kinds(case)
+        variant = self.waiting % 3
+        self.waiting += 1
+        if variant == 1 or not kinds:
             return
-        if step == 1:
-            for kind in required[: max(1, len(required) // 2)]:
-                self.upload(case, kind)
+        if variant == 0:
+            self.upload(case, kinds[0])
+            if len(kinds) > 1:
+                self.review(
+                    self.upload(case, kinds[1]),
+                    "rejected",
+                    "The document is not signed; please upload a signed copy.",
+                )
             return
-        ids = [self.upload(case, kind) for kind in required]
+        ids = [self.upload(case, kind) for kind in kinds[: max(1, len(kinds) // 2)]]
         self.review(ids[0], "accepted")
-        if len(ids) > 1:
-            self.review(
-                ids[1], "rejected", "The document is not signed; please upload a signed copy."
-            )
 
     def workflow(self) -> None:
         submitted = self.s.scalars(

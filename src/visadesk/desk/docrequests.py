@@ -48,6 +48,7 @@ __all__ = [
     "open_request",
     "request_view",
     "require_items",
+    "require_request",
     "state_of",
     "todo",
 ]
@@ -231,6 +232,24 @@ def require_items(session: Session, actor: Principal, case: Case, checklist: Che
     view = request_view(session, case, checklist)
     if view is not None and view.missing:
         raise RequestedItemsMissingError(case.id, view.missing)
+
+
+def require_request(session: Session, case: Case) -> None:
+    """The ``items_requested`` guard: a case moves to ``documents_requested`` only with
+    an open request that names items, which
+    :func:`visadesk.desk.requesting.request_documents` stores before it takes the move.
+    A bare transition, a comment alone, is refused (422 ``request_needs_request``)."""
+    request = open_request(session, case)
+    has_items = request is not None and (
+        session.scalar(
+            select(DocumentRequestItem.id)
+            .where(DocumentRequestItem.request_id == request.id)
+            .limit(1)
+        )
+        is not None
+    )
+    if not has_items:
+        raise DeskError("request_needs_request", 422, id=case.id)
 
 
 def after_review(session: Session, case_id: int, checklist: Checklist) -> RequestView | None:

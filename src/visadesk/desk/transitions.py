@@ -239,6 +239,8 @@ def _guards(  # noqa: PLR0917 - the guards read all of these
             _annotate(session, case, rules.policy)
         elif guard == "requested_items":
             docrequests.require_items(session, actor, case, rules.checklist)
+        elif guard == "items_requested":
+            docrequests.require_request(session, case)
 
 
 def _annotate(session: Session, case: Case, policy: Policy) -> None:

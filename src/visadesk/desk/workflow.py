@@ -59,7 +59,9 @@ DECIDED: Final = frozenset({"approved", "refused"})
 #: confirmation (issue #12; checked in :mod:`visadesk.desk.decisions`).
 FINAL_STATES: Final = frozenset({"approved", "refused", "issued", "travelled", "closed"})
 
-Guard = Literal["documents_accepted", "interview_time", "annotation", "requested_items"]
+Guard = Literal[
+    "documents_accepted", "interview_time", "annotation", "requested_items", "items_requested"
+]
 
 _DESK: Final[tuple[Role, ...]] = ("desk_officer", "desk_supervisor")
 _FILERS: Final[tuple[Role, ...]] = ("sponsor_admin", "sponsor_staff", "subcontractor_staff")
@@ -77,7 +79,9 @@ TRANSITIONS: Final[tuple[Transition, ...]] = (
     # The sponsor files the batch whole (transitions.submit_batch takes every draft case).
     Transition("draft", "submitted", ("sponsor_admin",)),
     Transition("submitted", "in_review", _DESK),
-    Transition("in_review", "documents_requested", _DESK),
+    # Documents are asked for with items (issue #12): desk.requesting.request_documents
+    # stores the ticked items first, then takes this move; alone it is refused.
+    Transition("in_review", "documents_requested", _DESK, ("items_requested",)),
     # The filer answers a request (every requested item uploaded: desk.docrequests); the
     # desk may also take the case back itself.
     Transition("documents_requested", "in_review", (*_FILERS, *_DESK), ("requested_items",)),
@@ -127,11 +131,12 @@ def bulk_allowed(step: Transition) -> bool:
     """Whether ``step`` may be taken for a selection of cases at once: not a move into a
     :data:`FINAL_STATES` state (each needs its own confirmation, a refusal its grounds),
     not a batch's filing (the sponsor files a batch whole) and not one that
-    needs a value of its own per case (an interview time)."""
+    needs a value of its own per case (an interview time, a document request's items)."""
     return (
         step.target not in FINAL_STATES
         and step.source != "draft"
         and "interview_time" not in step.guards
+        and "items_requested" not in step.guards
     )
 
 
