@@ -382,3 +382,29 @@ def test_the_story_clock_never_runs_backwards() -> None:
     assert middle == story.at((42 + 1) / 2) + story.tick  # halfway through the work weeks
     story.between(demo.WORK_DAYS, 0, 2)
     assert story() > middle
+
+
+def test_the_demos_people_have_read_all_but_their_newest_notices(desk: Desk) -> None:
+    """Two months of seeded work notify each user often; the header counts only the
+    newest few (the rest read, and the reading audited), whichever notices they are."""
+    _seeded(desk, dt.date(2027, 3, 8))
+    with desk.sessions() as s:
+        users = list(s.scalars(sa.select(Notification.user_id).distinct()))
+        assert users
+        for user in users:
+            notices = s.scalars(
+                sa.select(Notification)
+                .where(Notification.user_id == user)
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+            ).all()
+            unread = [n.id for n in notices if n.read_at is None]
+            assert unread == [n.id for n in notices[: demo.UNREAD_NOTICES]]
+        read_all = s.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "notification.read_all")
+        ).all()
+        assert {int(e.entity_id) for e in read_all} == {
+            u
+            for u in users
+            if len(s.scalars(sa.select(Notification.id).where(Notification.user_id == u)).all())
+            > demo.UNREAD_NOTICES
+        }

@@ -31,10 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from visadesk.desk import (
+    audit,
     clock,
     directory,
     docrequests,
@@ -62,7 +63,7 @@ from visadesk.desk.demo_world import (
     USERS,
     DemoProject,
 )
-from visadesk.desk.models import AuditHead, Case, Document, Trip
+from visadesk.desk.models import AuditHead, Case, Document, Notification, Trip, utcnow
 from visadesk.desk.runtime import Desk
 from visadesk.desk.submission import SubmitChoice
 from visadesk.desk.workflow import FINAL_STATES
@@ -76,6 +77,8 @@ KST: Final = dt.timezone(dt.timedelta(hours=9), "KST")
 STORY_DAYS: Final = 63
 FILING_DAYS: Final = (56, 42)
 WORK_DAYS: Final = (42, 1)
+#: Each demo user's newest notices left unread (the older ones are read by the end).
+UNREAD_NOTICES: Final = 5
 
 
 class StoryClock:
@@ -463,6 +466,32 @@ class _Seeder:
         ids = [self.upload(case, kind) for kind in kinds[: max(1, len(kinds) // 2)]]
         self.review(ids[0], "accepted")
 
+    def read_old_notices(self, keep: int) -> None:
+        """The demo's people have read all but their ``keep`` newest notices (audited, as
+        the notifications page's "mark all read" is): the header counts a few, not
+        every move of two months' work."""
+        for user in self.users.values():
+            newest = (
+                select(Notification.id)
+                .where(Notification.user_id == user.user_id)
+                .order_by(Notification.created_at.desc(), Notification.id.desc())
+                .limit(keep)
+            )
+            stmt = (
+                update(Notification)
+                .where(
+                    Notification.user_id == user.user_id,
+                    Notification.read_at.is_(None),
+                    Notification.id.not_in(newest),
+                )
+                .values(read_at=utcnow())
+            )
+            count = int(self.s.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+            if count:
+                audit.record(
+                    self.s, user, "notification.read_all", "user", user.user_id, count=count
+                )
+
     def workflow(self) -> None:
         submitted = self.s.scalars(
             select(Case).where(Case.state == "submitted").order_by(Case.trip_start, Case.id)
@@ -496,6 +525,7 @@ def seed(
         seeder.organizations(password, report)
         seeder.projects(rows, report)
         seeder.workflow()
+        seeder.read_old_notices(keep=UNREAD_NOTICES)
         session.flush()
         report.trips = session.scalar(select(func.count(Trip.id))) or 0
         report.cases = {
