@@ -68,16 +68,18 @@ def test_bomb_upload_is_refused_quickly_and_stores_nothing(
     batch = _batch(desk, world)
     path = build(tmp_path)
     before = _counts(desk)
-    started = time.perf_counter()
+    # CPU time of this process (the app runs in it, under the test client): the work the
+    # refusal costs, which a loaded machine's other processes do not stretch.
+    started = time.process_time()
     r = _post(client, world, batch, path, f"team{path.suffix}")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert r.status_code == 422, r.text
     error = r.json()["error"]
     assert error["code"] == "invalid_roster"
     [detail] = error["details"]
     assert detail["code"] == "limit_exceeded"
     assert "limit" in detail["message"]
-    assert elapsed < SECONDS, f"refused after {elapsed:.1f} s"
+    assert elapsed < SECONDS, f"refused after {elapsed:.1f} s of CPU time"
     assert f"team{path.suffix}" in detail["message"]
     assert tempfile.gettempdir() not in r.text
     assert "visadesk-upload-" not in r.text
