@@ -23,11 +23,12 @@ import openpyxl
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import update
 
 from tests.desk.fixtures import PASSWORD, SAMPLE, TODAY, World, roster_csv, roster_rows
 from tests.harness import DEMO_PASSWORD, DemoWorld, seed_demo, serve
+from visadesk.desk import projects, transitions, uploads
 from visadesk.desk.config import Settings
 from visadesk.desk.crypto import use_keys
 from visadesk.desk.db import write_session
@@ -178,6 +179,60 @@ def live_keys(live: Live) -> Live:
     """Other tests' desks install their own data keys: this desk's come back first."""
     use_keys(live.keys)
     return live
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """The browser contexts a journey opens (:func:`new_page`), closed after it."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for c in opened:
+        c.close()
+
+
+def new_page(
+    browser: Browser, contexts: list[BrowserContext], width: int = 1280, height: int = 800
+) -> Page:
+    """A page in a context of its own (its own cookies: one signed-in person), downloads
+    accepted, closed with ``contexts``."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    contexts.append(context)
+    return context.new_page()
+
+
+def log_in(page: Page, live: Live, key: str, lang: str) -> None:
+    """Sign the demo user ``key`` in through the login form, in ``lang``."""
+    page.goto(live.url(f"/login?lang={lang}"))
+    page.fill("#email", DemoWorld.email(key))
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("[data-testid=login-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=who]")
+
+
+def filed_batch(live: Live, name: str, *, submit: bool) -> int:
+    """A Hanbit batch with the sample's Hanbit rows, made through the services."""
+    sponsor = live.world.users["hanbit_admin"]
+    with write_session(live.desk.sessions) as s:
+        batch = projects.create_batch(
+            s, sponsor, project_id=live.world.projects["hanbit"], name=name
+        )
+        uploads.upload_roster(
+            s,
+            sponsor,
+            batch.id,
+            data=roster_csv(hanbit_rows()),
+            filename="hanbit.csv",
+            policy=live.desk.policy,
+            as_of=live.desk.today(),
+        )
+        if submit:
+            transitions.submit_batch(
+                s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
+            )
+        return batch.id
 
 
 @pytest.fixture

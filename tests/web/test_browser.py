@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import (
@@ -29,16 +28,18 @@ from tests.harness import DEMO_PASSWORD, DemoWorld
 from tests.web.conftest import (
     HANBIT,
     SEJIN,
-    TIMEOUT_MS,
     Live,
     broken_csv,
     employer_rows,
+    filed_batch,
     hanbit_rows,
+    log_in,
+    new_page,
     roster_csv,
     sample_xlsx,
     shot,
 )
-from visadesk.desk import documents, projects, transitions, uploads
+from visadesk.desk import documents, projects
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
 from visadesk.desk.workflow import FINAL_STATES
@@ -51,64 +52,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for c in opened:
-        c.close()
-
-
-def new_page(
-    browser: Browser,
-    contexts: list[BrowserContext],
-    *,
-    width: int = 1280,
-    height: int = 800,
-) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.set_default_timeout(TIMEOUT_MS)
-    contexts.append(context)
-    return context.new_page()
-
-
-def log_in(page: Page, live: Live, key: str, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
-
-
 def html_lang(page: Page) -> str:
     return str(page.get_attribute("html", "lang"))
 
 
 def file_payload(name: str, data: bytes, mime: str = "text/csv") -> FilePayload:
     return {"name": name, "mimeType": mime, "buffer": data}
-
-
-def filed_batch(live: Live, name: str, *, submit: bool) -> int:
-    """A Hanbit batch with the sample's Hanbit rows, made through the services."""
-    sponsor = live.world.users["hanbit_admin"]
-    with write_session(live.desk.sessions) as s:
-        batch = projects.create_batch(
-            s, sponsor, project_id=live.world.projects["hanbit"], name=name
-        )
-        uploads.upload_roster(
-            s,
-            sponsor,
-            batch.id,
-            data=roster_csv(hanbit_rows()),
-            filename="hanbit.csv",
-            policy=live.desk.policy,
-            as_of=live.desk.today(),
-        )
-        if submit:
-            transitions.submit_batch(
-                s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
-            )
-        return batch.id
 
 
 # -- journeys ------------------------------------------------------------------------------

@@ -6,15 +6,13 @@ desktop and phone widths (screenshots into test-artifacts/screenshots/)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from sqlalchemy import select, update
 
 from tests.desk.test_decisions import AMBER_1, AMBER_2, CASE, COVERED, RED, three_lights_rows
-from tests.harness import DEMO_PASSWORD, DemoWorld
-from tests.web.conftest import TIMEOUT_MS, Live, roster_csv, shot
+from tests.web.conftest import Live, log_in, new_page, roster_csv, shot
 from visadesk.desk import projects, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Batch, Case, CaseRefusal, Trip
@@ -24,29 +22,6 @@ pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 LANGS = ["en", "ko"]
 WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for c in opened:
-        c.close()
-
-
-def _page(browser: Browser, contexts: list[BrowserContext], width: int = 1280) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    contexts.append(context)
-    return context.new_page()
-
-
-def _log_in(page: Page, live: Live, key: str, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
 
 
 def _batch(live: Live, name: str) -> int:
@@ -73,8 +48,8 @@ def test_sponsor_submits_a_batch_deciding_about_amber_people(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str
 ) -> None:
     batch = _batch(live, f"Decide {lang}")
-    page = _page(browser, contexts)
-    _log_in(page, live, "hanbit_admin", lang)
+    page = new_page(browser, contexts)
+    log_in(page, live, "hanbit_admin", lang)
     page.goto(live.url(f"/batches/{batch}"))
     page.get_by_test_id("submit-form").get_by_role("button").click()
     expect(page).to_have_url(re.compile(rf"/batches/{batch}/submit\??$"))
@@ -135,8 +110,8 @@ def test_officer_refuses_a_case_with_a_ground(
     with write_session(live.desk.sessions) as s:
         case_id = s.scalars(select(Case.id).where(Case.batch_id == batch)).one()
         s.execute(update(Case).where(Case.id == case_id).values(state="interview_scheduled"))
-    page = _page(browser, contexts)
-    _log_in(page, live, "officer", lang)
+    page = new_page(browser, contexts)
+    log_in(page, live, "officer", lang)
     page.goto(live.url(f"/cases/{case_id}"))
     # Refusing is not one click: the button opens the confirm page.
     page.get_by_test_id("final-steps").locator('button[data-to="refused"]').click()
@@ -179,8 +154,8 @@ def test_officer_refuses_a_case_with_a_ground(
             ["Bank statement"],
         )
     # The sponsor sees the ground and the items, not the note for counsel.
-    sponsor = _page(browser, contexts)
-    _log_in(sponsor, live, "hanbit_admin", lang)
+    sponsor = new_page(browser, contexts)
+    log_in(sponsor, live, "hanbit_admin", lang)
     sponsor.goto(live.url(f"/cases/{case_id}"))
     expect(sponsor.get_by_test_id("refusal-ground")).to_have_text(
         t("refusal.ground.ina_221g", lang)

@@ -5,15 +5,13 @@ officer ticks two items, the sponsor is notified, sees the to-do, uploads one an
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
-from tests.harness import DEMO_PASSWORD, DemoWorld
-from tests.web.conftest import TIMEOUT_MS, Live, hanbit_rows, roster_csv, shot
+from tests.web.conftest import Live, hanbit_rows, log_in, new_page, roster_csv, shot
 from visadesk.desk import documents, projects, transitions, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case
@@ -24,29 +22,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SHOTS = Path(os.environ.get("VISADESK_DOCREQ_SHOTS", "/work/shots/docreq"))
 
 pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for c in opened:
-        c.close()
-
-
-def new_page(browser: Browser, contexts: list[BrowserContext], width: int = 1280) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    contexts.append(context)
-    return context.new_page()
-
-
-def log_in(page: Page, live: Live, key: str, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
 
 
 def case_in_review(live: Live, name: str, first: int = 0) -> tuple[int, list[str]]:

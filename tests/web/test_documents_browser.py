@@ -16,10 +16,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
-from tests.harness import DEMO_PASSWORD, DemoWorld
-from tests.web.conftest import TIMEOUT_MS, Live, hanbit_rows, roster_csv
-from visadesk.desk import projects, transitions, uploads
-from visadesk.desk.db import read_session, write_session
+from tests.web.conftest import TIMEOUT_MS, Live, filed_batch, log_in
+from visadesk.desk.db import read_session
 from visadesk.desk.models import Case, Trip
 from visadesk.i18n import t
 
@@ -34,40 +32,11 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def log_in(page: Page, live: Live, key: str, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
-
-
-def submitted_batch(live: Live, name: str) -> int:
-    sponsor = live.world.users["hanbit_admin"]
-    with write_session(live.desk.sessions) as s:
-        batch = projects.create_batch(
-            s, sponsor, project_id=live.world.projects["hanbit"], name=name
-        )
-        uploads.upload_roster(
-            s,
-            sponsor,
-            batch.id,
-            data=roster_csv(hanbit_rows()),
-            filename="hanbit.csv",
-            policy=live.desk.policy,
-            as_of=live.desk.today(),
-        )
-        transitions.submit_batch(
-            s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
-        )
-        return batch.id
-
-
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_workbook_download_and_traveller_sheet(
     lang: str, live: Live, page: Page, tmp_path: Path
 ) -> None:
-    batch = submitted_batch(live, f"documents-{lang}")
+    batch = filed_batch(live, f"documents-{lang}", submit=True)
     log_in(page, live, "hanbit_admin", lang)
 
     # The batch page's workbook link: the file is in the reader's language.

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from sqlalchemy import select, update
 
-from tests.harness import DEMO_PASSWORD, DemoWorld
-from tests.web.conftest import TIMEOUT_MS, Live, hanbit_rows, roster_csv, shot
-from visadesk.desk import projects, transitions, uploads
+from tests.web.conftest import Live, filed_batch, log_in, new_page, shot
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case
 from visadesk.desk.workflow import actionable_states
@@ -30,50 +27,12 @@ LANGS = ["en", "ko"]
 pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for c in opened:
-        c.close()
-
-
-def _page(browser: Browser, contexts: list[BrowserContext], width: int = 1280) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    contexts.append(context)
-    return context.new_page()
-
-
-def _log_in(page: Page, live: Live, key: str, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
-
-
 def _filed(live: Live, name: str) -> list[int]:
     """A submitted Hanbit batch and a batch of drafts; some submitted cases moved on to
     states that are not an officer's work. The submitted cases' ids."""
-    sponsor = live.world.users["hanbit_admin"]
+    batch = filed_batch(live, name, submit=True)
     with write_session(live.desk.sessions) as s:
-        batch = projects.create_batch(
-            s, sponsor, project_id=live.world.projects["hanbit"], name=name
-        )
-        uploads.upload_roster(
-            s,
-            sponsor,
-            batch.id,
-            data=roster_csv(hanbit_rows()),
-            filename="hanbit.csv",
-            policy=live.desk.policy,
-            as_of=live.desk.today(),
-        )
-        transitions.submit_batch(
-            s, sponsor, batch.id, live.desk, transitions.SubmitChoice(True, "hold")
-        )
-        ids = list(s.scalars(select(Case.id).where(Case.batch_id == batch.id).order_by(Case.id)))
+        ids = list(s.scalars(select(Case.id).where(Case.batch_id == batch).order_by(Case.id)))
         s.execute(update(Case).where(Case.id.in_(ids[:2])).values(state="issued"))
         s.execute(update(Case).where(Case.id.in_(ids[2:3])).values(state="closed"))
     return ids[3:]
@@ -87,8 +46,8 @@ def test_officer_default_queue_bulk_assign_and_export(  # noqa: PLR0915 - one jo
     work = actionable_states("desk_officer")
 
     # The officer's default queue: only states an officer can act on.
-    officer = _page(browser, contexts)
-    _log_in(officer, live, "officer", lang)
+    officer = new_page(browser, contexts)
+    log_in(officer, live, "officer", lang)
     assert officer.url.endswith("/queue")
     rows = officer.locator("[data-testid=queue] tbody tr")
     expect(rows.first).to_be_visible()
@@ -111,8 +70,8 @@ def test_officer_default_queue_bulk_assign_and_export(  # noqa: PLR0915 - one jo
     assert everything > open_work
 
     # The supervisor ticks two rows and assigns both to the officer in one go.
-    supervisor = _page(browser, contexts)
-    _log_in(supervisor, live, "supervisor", lang)
+    supervisor = new_page(browser, contexts)
+    log_in(supervisor, live, "supervisor", lang)
     supervisor.goto(live.url("/queue?q=hb-"))
     two = [c for c in submitted if supervisor.locator(f'tr[data-case="{c}"]').count()][:2]
     assert len(two) == 2

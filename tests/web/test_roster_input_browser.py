@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
-from tests.harness import DEMO_PASSWORD, DemoWorld
-from tests.web.conftest import TIMEOUT_MS, Live, hanbit_rows, shot
+from tests.web.conftest import Live, hanbit_rows, log_in, new_page, shot
 from visadesk.desk import projects
 from visadesk.desk.db import write_session
 from visadesk.i18n import t
@@ -29,29 +27,6 @@ PHONE = 390
 DESKTOP = 1280
 
 pytestmark = pytest.mark.usefixtures("live_keys", "people_free")
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for c in opened:
-        c.close()
-
-
-def _page(browser: Browser, contexts: list[BrowserContext], width: int) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    contexts.append(context)
-    return context.new_page()
-
-
-def _log_in(page: Page, live: Live, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email("hanbit_admin"))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
 
 
 def _batch(live: Live, name: str) -> int:
@@ -94,8 +69,8 @@ def _page_width(page: Page) -> int:
 def test_grid_offers_choices_and_adds_the_missing_column(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str
 ) -> None:
-    page = _page(browser, contexts, DESKTOP)
-    _log_in(page, live, lang)
+    page = new_page(browser, contexts, DESKTOP)
+    log_in(page, live, "hanbit_admin", lang)
     batch = _batch(live, f"labels-{lang}")
     _refused(page, live, batch)
     grid = page.get_by_test_id("grid")
@@ -142,8 +117,8 @@ def test_grid_offers_choices_and_adds_the_missing_column(
 def test_refused_roster_page_fits_a_phone(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str
 ) -> None:
-    page = _page(browser, contexts, PHONE)
-    _log_in(page, live, lang)
+    page = new_page(browser, contexts, PHONE)
+    log_in(page, live, "hanbit_admin", lang)
     batch = _batch(live, f"phone-{lang}")
     _refused(page, live, batch)
     expect(page.get_by_test_id("grid")).to_be_visible()
@@ -158,8 +133,8 @@ def test_refused_roster_page_fits_a_phone(
 def test_upload_form_links_the_template(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str
 ) -> None:
-    page = _page(browser, contexts, DESKTOP)
-    _log_in(page, live, lang)
+    page = new_page(browser, contexts, DESKTOP)
+    log_in(page, live, "hanbit_admin", lang)
     batch = _batch(live, f"template-{lang}")
     page.goto(live.url(f"/batches/{batch}"))
     link = page.get_by_test_id(f"roster-template-{lang}")

@@ -5,15 +5,12 @@ one person screens that person again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from sqlalchemy import select
 
 from tests.desk.fixtures import roster_rows
-from tests.harness import DEMO_PASSWORD, DemoWorld
-from tests.web.conftest import HANBIT, TIMEOUT_MS, Live, roster_csv, shot
+from tests.web.conftest import HANBIT, Live, log_in, new_page, roster_csv, shot
 from visadesk.desk import projects, uploads
 from visadesk.desk.db import read_session, write_session
 from visadesk.desk.models import Case, Trip
@@ -23,29 +20,6 @@ LANGS = ["en", "ko"]
 OWN = "Hanbit Energy Solutions"
 
 pytestmark = pytest.mark.usefixtures("live_keys")
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for c in opened:
-        c.close()
-
-
-def _page(browser: Browser, contexts: list[BrowserContext], width: int = 1280) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    contexts.append(context)
-    return context.new_page()
-
-
-def _log_in(page: Page, live: Live, key: str, lang: str) -> None:
-    page.goto(live.url(f"/login?lang={lang}"))
-    page.fill("#email", DemoWorld.email(key))
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
 
 
 def _file(live: Live, name: str, rows: list[dict[str, str]]) -> int:
@@ -89,8 +63,8 @@ def test_a_sponsor_never_sees_notes_for_counsel(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str, recommended_case: int
 ) -> None:
     for width in (1280, 390):
-        page = _page(browser, contexts, width)
-        _log_in(page, live, "hanbit_admin", lang)
+        page = new_page(browser, contexts, width)
+        log_in(page, live, "hanbit_admin", lang)
         page.goto(live.url(f"/cases/{recommended_case}"))
         screening = page.get_by_test_id("screening")
         expect(screening).to_be_visible()
@@ -107,8 +81,8 @@ def test_an_officer_sees_notes_for_counsel_under_their_label(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str, recommended_case: int
 ) -> None:
     for width in (1280, 390):
-        page = _page(browser, contexts, width)
-        _log_in(page, live, "officer", lang)
+        page = new_page(browser, contexts, width)
+        log_in(page, live, "officer", lang)
         page.goto(live.url(f"/cases/{recommended_case}"))
         notes = page.get_by_test_id("counsel-notes")
         expect(notes.get_by_role("heading")).to_have_text(t("verdicts.counsel.title", lang))
@@ -121,8 +95,8 @@ def test_an_officer_sees_notes_for_counsel_under_their_label(
 def test_recommended_first_and_the_others_folded(
     live: Live, browser: Browser, contexts: list[BrowserContext], lang: str, recommended_case: int
 ) -> None:
-    page = _page(browser, contexts)
-    _log_in(page, live, "hanbit_admin", lang)
+    page = new_page(browser, contexts)
+    log_in(page, live, "hanbit_admin", lang)
     page.goto(live.url(f"/cases/{recommended_case}"))
     lead = page.get_by_test_id("lead-status")
     expect(lead).to_have_count(1)
@@ -150,8 +124,8 @@ def test_answering_a_missing_fact_for_one_person_screens_again(
     batch = _file(live, f"answers {lang}", [row])
     trip, case = _ids(live, batch, worker)
     assert case is None
-    page = _page(browser, contexts)
-    _log_in(page, live, "hanbit_admin", lang)
+    page = new_page(browser, contexts)
+    log_in(page, live, "hanbit_admin", lang)
     page.goto(live.url(f"/batches/{batch}"))
     person = page.locator(f'tr[data-worker="{worker}"]')
     expect(person.get_by_test_id("row-questions")).to_contain_text(
@@ -161,8 +135,8 @@ def test_answering_a_missing_fact_for_one_person_screens_again(
     form = page.get_by_test_id("answer-form")
     question = form.locator('[data-fact="essential_skills"]')
     expect(question).to_contain_text(t("verdicts.question.essential_skills", lang))
-    phone = _page(browser, contexts, 390)
-    _log_in(phone, live, "hanbit_admin", lang)
+    phone = new_page(browser, contexts, 390)
+    log_in(phone, live, "hanbit_admin", lang)
     phone.goto(live.url(f"/trips/{trip}"))
     expect(phone.get_by_test_id("answer-form")).to_be_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
