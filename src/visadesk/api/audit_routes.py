@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from visadesk.api.deps import Caller, ReadDB
@@ -21,9 +21,17 @@ router = APIRouter(prefix=PREFIX, responses=ERRORS)
 Text = Annotated[str, Query(max_length=254)]
 
 
-def _filter(
-    lang: str, since: str, until: str, actor: str, action: str, entity: str, entity_id: str
+def audit_filter(
+    lang: Lang,
+    since: Text = "",
+    until: Text = "",
+    actor: Text = "",
+    action: Text = "",
+    entity: Text = "",
+    entity_id: Text = "",
 ) -> audit_view.AuditFilter:
+    """The log's filter, the same for the page of entries and the export; 422
+    ``audit_filter`` naming every problem."""
     return audit_view.parse_filter(
         since=since,
         until=until,
@@ -35,17 +43,15 @@ def _filter(
     )
 
 
+#: The log's filter as one parameter (:func:`audit_filter`).
+AuditQuery = Annotated[audit_view.AuditFilter, Depends(audit_filter)]
+
+
 @router.get("/audit/entries", tags=["reports"])
 def audit_entries(
     me: Caller,
     db: ReadDB,
-    lang: Lang,
-    since: Text = "",
-    until: Text = "",
-    actor: Text = "",
-    action: Text = "",
-    entity: Text = "",
-    entity_id: Text = "",
+    f: AuditQuery,
     page: Page = 1,
     per_page: PerPage = audit_view.PER_PAGE,
 ) -> dict[str, Any]:
@@ -53,7 +59,6 @@ def audit_entries(
     YYYY-MM-DD), actor (a user id, an e-mail, or ``system``), action (``case.transition``)
     or family (``case``), and object (``entity``, ``entity_id``; a case's entries include
     its documents'). Actors are shown masked. For the auditor and the desk admin."""
-    f = _filter(lang, since, until, actor, action, entity, entity_id)
     found = audit_view.entries(db, me, f, page=page, per_page=per_page)
     return {
         "items": [e.as_json() for e in found.items],
@@ -69,17 +74,11 @@ def audit_export(
     me: Caller,
     db: ReadDB,
     lang: Lang,
+    f: AuditQuery,
     format: Literal["csv", "jsonl"] = "csv",
-    since: Text = "",
-    until: Text = "",
-    actor: Text = "",
-    action: Text = "",
-    entity: Text = "",
-    entity_id: Text = "",
 ) -> Response:
     """The filtered log, oldest first, as CSV (headers in the request's language) or JSON
     Lines; refused (422 ``audit_export_too_large``) above the export's limit."""
-    f = _filter(lang, since, until, actor, action, entity, entity_id)
     made = audit_view.export(db, me, f, format, lang)
     disposition = f'attachment; filename="{made.filename}"'
     return Response(

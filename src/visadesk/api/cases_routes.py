@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,7 @@ from visadesk.api.params import (
     PathId,
     PerPage,
     QueryId,
-    QueueAssignee,
-    QueueView,
+    QueueQuery,
 )
 from visadesk.desk import audit, cases, decisions, documents, transitions, uploads
 from visadesk.desk.authz import Principal, require
@@ -42,26 +41,15 @@ def queue(
     me: Caller,
     db: ReadDB,
     desk: DeskDep,
-    sponsor_id: QueryId = None,
-    project_id: QueryId = None,
-    batch_id: QueryId = None,
-    sector: str | None = None,
-    category: str | None = None,
-    state: Annotated[list[str] | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    f: QueueQuery,
     sort: str = "urgency",
     page: Page = 1,
     per_page: PerPage = 50,
-    view: QueueView = "open",
-    assignee: QueueAssignee = None,
 ) -> dict[str, Any]:
     """The desk queue: most urgent first (the last day processing can start). By default
     the caller's open work (``view=open``: the states its role can act on; ``view=all``
     or a ``state``: every state); ``assignee=me`` for the caller's own cases. Each item
     carries its assignee (desk callers) and its days left, overdue and too-late days."""
-    f = cases.QueueFilter(
-        sponsor_id, project_id, batch_id, sector, category, tuple(state or ()), q, view, assignee
-    )
     found = cases.queue(db, me, f, sort=sort, page=page, per_page=per_page)
     return {
         "items": [present.queue_item_out(me, i.case, i.trip, desk.today()) for i in found.items],

@@ -4,14 +4,19 @@ operation (:mod:`visadesk.desk.assignment`, :mod:`visadesk.desk.queue_export`)."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from visadesk.api import present, schemas
 from visadesk.api.deps import Caller, ReadDB, WriteDB
-from visadesk.api.params import ERRORS, PREFIX, PathId, QueryId, QueueAssignee, QueueView
+from visadesk.api.params import (
+    ERRORS,
+    PREFIX,
+    PathId,
+    QueueQuery,
+)
 from visadesk.desk import assignment, cases, queue_export
 from visadesk.serve.request import DeskDep, Lang
 
@@ -57,24 +62,13 @@ def export(
     db: ReadDB,
     desk: DeskDep,
     lang: Lang,
+    f: QueueQuery,
     format: Literal["csv", "xlsx"] = "xlsx",
-    sponsor_id: QueryId = None,
-    project_id: QueryId = None,
-    batch_id: QueryId = None,
-    sector: str | None = None,
-    category: str | None = None,
-    state: Annotated[list[str] | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
     sort: str = "urgency",
-    view: QueueView = "open",
-    assignee: QueueAssignee = None,
 ) -> Response:
     """The queue as ``GET /cases`` filters it, whole (up to 10,000 cases), as CSV or XLSX:
     headers in the caller's language, names as the list shows them, the deadline marks,
     and the notice that this is guidance, not legal advice."""
-    f = cases.QueueFilter(
-        sponsor_id, project_id, batch_id, sector, category, tuple(state or ()), q, view, assignee
-    )
     out = queue_export.export_queue(
         db, me, f, format, sort=sort, today=desk.today(), policy=desk.policy, lang=lang
     )
